@@ -1,0 +1,112 @@
+//! Native throughput of the pure core (`make bench-native`): bytes → typed events, for the
+//! workloads users stream, at three chunk sizes; and the linear-time check (one 10 MB event
+//! in 16-byte chunks against one 1 MB event). Median of 7 timed runs after one warm-up.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use wasm_sse::event::decode_sse;
+use wasm_sse::sse::{EventStreamParser, SseItem};
+
+/// LLM tokens: `event: text` with 3–20-byte contents, as agent backends send them.
+fn llm_tokens(total: usize) -> Vec<u8> {
+    let words = [
+        "the",
+        " quick",
+        " brown",
+        " fox",
+        " jumps over",
+        " the lazy dog",
+        ",",
+        " and then",
+        " streams",
+        " tokens.\n",
+    ];
+    let mut out = Vec::with_capacity(total + 64);
+    let mut i = 0usize;
+    while out.len() < total {
+        let w = words[i % words.len()];
+        let extra = "xyz".repeat(i % 4);
+        out.extend_from_slice(
+            format!("event: text\nid: {i}\ndata: {{\"content\":\"{w}{extra}\"}}\n\n").as_bytes(),
+        );
+        i += 1;
+    }
+    out
+}
+
+/// 1 KB JSON events.
+fn kb_events(total: usize) -> Vec<u8> {
+    let filler = "lorem ipsum dolor sit amet ".repeat(36);
+    let mut out = Vec::with_capacity(total + 2048);
+    let mut i = 0usize;
+    while out.len() < total {
+        let data = format!("{{\"seq\":{i},\"content\":\"{}\"}}", &filler[..990]);
+        out.extend_from_slice(format!("event: message\ndata: {data}\n\n").as_bytes());
+        i += 1;
+    }
+    out
+}
+
+fn single_event(bytes: usize) -> Vec<u8> {
+    let mut out = b"data: ".to_vec();
+    out.resize(bytes + 6, b'a');
+    out.extend_from_slice(b"\n\n");
+    out
+}
+
+/// Parses and decodes the stream in `chunk`-byte pieces; returns the number of events.
+fn parse(stream: &[u8], chunk: usize) -> usize {
+    let mut parser = EventStreamParser::new();
+    let mut events = 0;
+    for piece in stream.chunks(chunk) {
+        parser.feed(piece);
+        while let Some(item) = parser.poll() {
+            if let Ok(SseItem::Event(raw)) = item {
+                black_box(decode_sse(raw));
+                events += 1;
+            }
+        }
+    }
+    events
+}
+
+fn median_time(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
+    let events = f(); // warm-up
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[runs / 2], events)
+}
+
+fn main() {
+    let size = 8 << 20;
+    let workloads = [("LLM tokens", llm_tokens(size)), ("1 KB JSON events", kb_events(size))];
+    println!("| workload | chunk | MB/s | events/s |");
+    println!("|---|---:|---:|---:|");
+    for (name, stream) in &workloads {
+        for chunk in [64, 1024, 65536] {
+            let (t, events) = median_time(7, || parse(stream, chunk));
+            let secs = t.as_secs_f64();
+            let mbps = stream.len() as f64 / 1e6 / secs;
+            println!("| {name} | {chunk} B | {mbps:.0} | {:.2} M |", events as f64 / secs / 1e6);
+        }
+    }
+    let one = single_event(1_000_000);
+    let ten = single_event(10_000_000);
+    let (t1, n1) = median_time(5, || parse(&one, 16));
+    let (t10, n10) = median_time(5, || parse(&ten, 16));
+    assert_eq!((n1, n10), (1, 1), "each stream holds one event");
+    println!();
+    println!(
+        "one event in 16-byte chunks: 1 MB {:.1} ms, 10 MB {:.1} ms, ratio {:.1}× (linear is 10×)",
+        t1.as_secs_f64() * 1e3,
+        t10.as_secs_f64() * 1e3,
+        t10.as_secs_f64() / t1.as_secs_f64()
+    );
+}

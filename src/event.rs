@@ -1,0 +1,235 @@
+//! Typed events: the vocabulary of agent backends (`thought`, `text`, `message`, `error`,
+//! `done`) decoded from raw SSE events and NDJSON values. Nothing is trimmed or dropped.
+//!
+//! Payloads follow the seed backend: `{"content": …}` for tokens, `{"error": …}` for
+//! errors, `{"status": …}` for done. Plain (non-JSON) data is taken as it is.
+
+use std::borrow::Cow;
+
+use crate::json::{self, TopLevel};
+use crate::sse::RawEvent;
+
+/// What an event means, by its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// Model reasoning to show apart from the answer (`event: thought`).
+    Thought {
+        /// The `content` field of a JSON object, or the whole data when it is not one.
+        content: String,
+    },
+    /// A piece of the answer (`event: text`).
+    Text {
+        /// The `content` field of a JSON object, or the whole data when it is not one.
+        content: String,
+    },
+    /// A message (`event: message`, and any event with no `event:` field).
+    Message {
+        /// The `content` field of a JSON object, or the whole data when it is not one.
+        content: String,
+    },
+    /// The server reports a failure in-band (`event: error`). The stream goes on.
+    Error {
+        /// `{"error": "…"}`, `{"error": {"message": "…"}}`, `{"message": "…"}`, or the raw data.
+        message: String,
+    },
+    /// The server finished (`event: done`, or `data: [DONE]` on a `message` event). A client
+    /// closes the stream and does not reconnect.
+    Done {
+        /// The `status` field, when the data is an object that has one.
+        status: Option<String>,
+    },
+    /// Any other event type; its name is [`StreamEvent::event_type`].
+    Other,
+}
+
+/// A decoded event, with the raw fields it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamEvent {
+    /// What the event means.
+    pub kind: EventKind,
+    /// The raw event type (`message` when the server gave none).
+    pub event_type: String,
+    /// The raw data, exactly as sent.
+    pub data: String,
+    /// The last event ID at dispatch (empty when the server never sent one).
+    pub last_event_id: String,
+    /// Whether `data` is one valid JSON value.
+    pub is_json: bool,
+}
+
+impl StreamEvent {
+    /// The text content of a `thought`, `text` or `message` event.
+    pub fn content(&self) -> Option<&str> {
+        match &self.kind {
+            EventKind::Thought { content } | EventKind::Text { content } | EventKind::Message { content } => {
+                Some(content)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether this event ends the stream.
+    pub fn is_done(&self) -> bool {
+        matches!(self.kind, EventKind::Done { .. })
+    }
+
+    /// The data parsed as JSON, when it is JSON.
+    #[cfg(feature = "serde_json")]
+    pub fn json(&self) -> Option<serde_json::Value> {
+        if self.is_json {
+            serde_json::from_str(&self.data).ok()
+        } else {
+            None
+        }
+    }
+}
+
+impl From<RawEvent> for StreamEvent {
+    fn from(raw: RawEvent) -> Self {
+        decode_sse(raw)
+    }
+}
+
+/// Decodes a dispatched SSE event: the event type chooses the kind.
+pub fn decode_sse(raw: RawEvent) -> StreamEvent {
+    let top = json::parse_top(&raw.data);
+    let kind = if raw.event_type == "message" && raw.data == "[DONE]" {
+        EventKind::Done { status: None }
+    } else {
+        kind_for(&raw.event_type, &raw.data, top.as_ref())
+    };
+    StreamEvent {
+        kind,
+        is_json: top.is_some(),
+        event_type: raw.event_type,
+        data: raw.data,
+        last_event_id: raw.last_event_id,
+    }
+}
+
+/// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
+/// `message` when it has none.
+pub(crate) fn decode_ndjson_value(line: String, top: &TopLevel<'_>) -> StreamEvent {
+    let event_type =
+        top.get("type").and_then(json::as_string).map_or_else(|| String::from("message"), Cow::into_owned);
+    let kind = kind_for(&event_type, &line, Some(top));
+    StreamEvent { kind, event_type, data: line, last_event_id: String::new(), is_json: true }
+}
+
+fn kind_for(event_type: &str, data: &str, top: Option<&TopLevel<'_>>) -> EventKind {
+    // A field's text: a JSON string unescaped, any other JSON value as written.
+    let text_of = |raw: &str| json::as_string(raw).unwrap_or(Cow::Borrowed(raw)).into_owned();
+    let field = |key: &str| top.and_then(|t| t.get(key));
+    let content = || field("content").map_or_else(|| data.to_owned(), text_of);
+    match event_type {
+        "thought" => EventKind::Thought { content: content() },
+        "text" => EventKind::Text { content: content() },
+        "message" => EventKind::Message { content: content() },
+        "error" => {
+            let message = match field("error") {
+                Some(err) => json::parse_top(err)
+                    .as_ref()
+                    .and_then(|inner| inner.get("message"))
+                    .map_or_else(|| text_of(err), text_of),
+                None => field("message").map_or_else(|| data.to_owned(), text_of),
+            };
+            EventKind::Error { message }
+        }
+        "done" => EventKind::Done { status: field("status").map(text_of) },
+        _ => EventKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(event_type: &str, data: &str) -> RawEvent {
+        RawEvent { event_type: event_type.into(), data: data.into(), last_event_id: "7".into() }
+    }
+
+    fn content(kind: &str, c: &str) -> EventKind {
+        let c = c.to_owned();
+        match kind {
+            "thought" => EventKind::Thought { content: c },
+            "text" => EventKind::Text { content: c },
+            _ => EventKind::Message { content: c },
+        }
+    }
+
+    #[test]
+    fn sse_table() {
+        let table: &[(&str, &str, EventKind, bool)] = &[
+            ("thought", r#"{"content":"hmm"}"#, content("thought", "hmm"), true),
+            ("text", r#"{"content":" leading space "}"#, content("text", " leading space "), true),
+            ("text", " raw token ", content("text", " raw token "), false),
+            ("text", r#"{"content":"a\nb\u00e9"}"#, content("text", "a\nbé"), true),
+            ("text", r#"{"content":42}"#, content("text", "42"), true),
+            ("text", r#"{"other":1}"#, content("text", r#"{"other":1}"#), true),
+            ("text", r#""quoted""#, content("text", r#""quoted""#), true),
+            ("message", "hello", content("message", "hello"), false),
+            ("message", r#"{"content":"hi"}"#, content("message", "hi"), true),
+            ("message", "[DONE]", EventKind::Done { status: None }, false),
+            ("text", "[DONE]", content("text", "[DONE]"), false),
+            ("error", r#"{"error":"boom"}"#, EventKind::Error { message: "boom".into() }, true),
+            (
+                "error",
+                r#"{"error":{"message":"quota","code":429}}"#,
+                EventKind::Error { message: "quota".into() },
+                true,
+            ),
+            (
+                "error",
+                r#"{"error":{"code":429}}"#,
+                EventKind::Error { message: r#"{"code":429}"#.into() },
+                true,
+            ),
+            ("error", r#"{"message":"bad"}"#, EventKind::Error { message: "bad".into() }, true),
+            ("error", "plain failure", EventKind::Error { message: "plain failure".into() }, false),
+            ("done", r#"{"status":"complete"}"#, EventKind::Done { status: Some("complete".into()) }, true),
+            ("done", "", EventKind::Done { status: None }, false),
+            ("done", "bye", EventKind::Done { status: None }, false),
+            ("tool_call", r#"{"name":"search"}"#, EventKind::Other, true),
+            ("ping", "x", EventKind::Other, false),
+        ];
+        for (event_type, data, kind, is_json) in table {
+            let ev = decode_sse(raw(event_type, data));
+            assert_eq!(&ev.kind, kind, "{event_type} {data}");
+            assert_eq!(ev.is_json, *is_json, "{event_type} {data}");
+            assert_eq!((ev.event_type.as_str(), ev.data.as_str()), (*event_type, *data));
+            assert_eq!(ev.last_event_id, "7");
+        }
+    }
+
+    #[test]
+    fn ndjson_type_field_chooses_kind() {
+        let cases: &[(&str, &str, EventKind)] = &[
+            (r#"{"type":"thought","content":"t"}"#, "thought", content("thought", "t")),
+            (r#"{"type":"text","content":"x"}"#, "text", content("text", "x")),
+            (r#"{"content":"no type"}"#, "message", content("message", "no type")),
+            (r#"{"type":"done","status":"ok"}"#, "done", EventKind::Done { status: Some("ok".into()) }),
+            (r#"{"type":"error","error":"e"}"#, "error", EventKind::Error { message: "e".into() }),
+            (r#"{"type":"tool","x":1}"#, "tool", EventKind::Other),
+            (r#"[1,2]"#, "message", content("message", "[1,2]")),
+            (r#"{"type":5}"#, "message", content("message", r#"{"type":5}"#)),
+        ];
+        for (line, event_type, kind) in cases {
+            let top = json::parse_top(line).unwrap();
+            let ev = decode_ndjson_value((*line).to_owned(), &top);
+            assert_eq!((&ev.kind, ev.event_type.as_str()), (kind, *event_type), "{line}");
+            assert!(ev.is_json);
+            assert_eq!(ev.data, *line);
+        }
+    }
+
+    #[test]
+    fn accessors() {
+        let ev = decode_sse(raw("text", r#"{"content":"a"}"#));
+        assert_eq!(ev.content(), Some("a"));
+        assert!(!ev.is_done());
+        let done = decode_sse(raw("done", "{}"));
+        assert_eq!(done.content(), None);
+        assert!(done.is_done());
+    }
+}

@@ -1,0 +1,380 @@
+//! A small validating JSON scanner: is this text JSON, and what are its top-level fields?
+//! It exists so typed decoding needs no JSON tree and no large dependency in the wasm.
+//!
+//! The grammar is RFC 8259's. Everything accepted here is also accepted by the browser's
+//! `JSON.parse` (lone surrogate escapes included, as ECMAScript allows them), so a `true`
+//! from [`is_json`] is always safe to hand to `JSON.parse`. Nesting deeper than
+//! [`MAX_DEPTH`] is rejected rather than risking the stack.
+
+use std::borrow::Cow;
+
+/// Deepest nesting of arrays and objects accepted.
+pub const MAX_DEPTH: usize = 128;
+
+/// The top level of a JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TopLevel<'a> {
+    /// An object, with its members in source order: (unescaped key, raw value text).
+    Object(Vec<(Cow<'a, str>, &'a str)>),
+    /// Any other JSON value (array, string, number, literal).
+    Other,
+}
+
+impl<'a> TopLevel<'a> {
+    /// The raw text of member `key` (the last one, as `JSON.parse` keeps the last duplicate).
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
+        match self {
+            TopLevel::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v),
+            TopLevel::Other => None,
+        }
+    }
+}
+
+/// Whether `text` is one complete JSON value (surrounding whitespace allowed).
+pub fn is_json(text: &str) -> bool {
+    parse_top(text).is_some()
+}
+
+/// Validates `text` and returns its top level, or `None` when it is not JSON.
+pub(crate) fn parse_top(text: &str) -> Option<TopLevel<'_>> {
+    let mut s = Scanner { src: text, pos: 0 };
+    s.skip_ws();
+    let top = if s.peek() == Some(b'{') {
+        TopLevel::Object(s.object_members()?)
+    } else {
+        s.value(0)?;
+        TopLevel::Other
+    };
+    s.skip_ws();
+    (s.pos == text.len()).then_some(top)
+}
+
+/// If `raw` is the text of a JSON string value, its contents with escapes resolved.
+/// Lone surrogate escapes become U+FFFD, as a Rust string cannot hold them.
+pub(crate) fn as_string(raw: &str) -> Option<Cow<'_, str>> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    Some(unescape(inner))
+}
+
+/// Resolves the escapes in the inside of a string that the scanner already validated.
+fn unescape(inner: &str) -> Cow<'_, str> {
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut rest = inner;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let esc = &rest[at + 1..];
+        let (ch, used) = match esc.as_bytes()[0] {
+            b'b' => ('\u{8}', 1),
+            b'f' => ('\u{c}', 1),
+            b'n' => ('\n', 1),
+            b'r' => ('\r', 1),
+            b't' => ('\t', 1),
+            b'u' => decode_u_escape(esc),
+            other => (other as char, 1), // '"', '\\' or '/'
+        };
+        out.push(ch);
+        rest = &esc[used..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) at the start of `esc`.
+fn decode_u_escape(esc: &str) -> (char, usize) {
+    let hex = |s: &str| u32::from_str_radix(&s[1..5], 16).unwrap_or(0xFFFD);
+    let first = hex(esc);
+    if (0xD800..0xDC00).contains(&first) && esc.len() >= 11 && esc[5..].starts_with("\\u") {
+        let second = hex(&esc[6..]);
+        if (0xDC00..0xE000).contains(&second) {
+            let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+            return (char::from_u32(code).unwrap_or('\u{FFFD}'), 11);
+        }
+    }
+    (char::from_u32(first).unwrap_or('\u{FFFD}'), 5)
+}
+
+struct Scanner<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.peek() == Some(b)).then(|| self.pos += 1)
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' => self.string().map(drop),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'n' => self.literal("null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.src[self.pos..].starts_with(word).then(|| self.pos += word.len())
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let _ = self.eat(b'-');
+        if self.eat(b'0').is_none() && self.digits() == 0 {
+            return None;
+        }
+        if self.eat(b'.').is_some() && self.digits() == 0 {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    /// Scans a string and returns its inside (between the quotes), escapes unresolved.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let bytes = self.src.as_bytes();
+        loop {
+            match *bytes.get(self.pos)? {
+                b'"' => {
+                    self.pos += 1;
+                    return Some(&self.src[start..self.pos - 1]);
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    match *bytes.get(self.pos)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.pos += 1,
+                        b'u' => {
+                            let hex = bytes.get(self.pos + 1..self.pos + 5)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            self.pos += 5;
+                        }
+                        _ => return None,
+                    }
+                }
+                0x00..=0x1F => return None,
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'[')?;
+        self.skip_ws();
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            self.value(depth)?;
+            self.skip_ws();
+            if self.eat(b']').is_some() {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.members(depth, |_, _| {})
+    }
+
+    fn object_members(&mut self) -> Option<Vec<(Cow<'a, str>, &'a str)>> {
+        let mut out = Vec::new();
+        self.members(1, |key, value| out.push((unescape(key), value)))?;
+        Some(out)
+    }
+
+    /// Scans `{ "key": value, … }`, calling `on_member` with each raw key and value text.
+    fn members(&mut self, depth: usize, mut on_member: impl FnMut(&'a str, &'a str)) -> Option<()> {
+        self.eat(b'{')?;
+        self.skip_ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            let key = self.string()?;
+            self.skip_ws();
+            self.eat(b':')?;
+            self.skip_ws();
+            let start = self.pos;
+            self.value(depth)?;
+            on_member(key, &self.src[start..self.pos]);
+            self.skip_ws();
+            if self.eat(b'}').is_some() {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_and_rejects_like_serde_json() {
+        let cases = [
+            "{}",
+            "[]",
+            "0",
+            "-0",
+            "1.5e+3",
+            "\"a\\u00e9\\n\"",
+            " {\"a\" : [1, {\"b\": null}]} ",
+            "true",
+            "false",
+            "null",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "[1,]",
+            "{\"a\":1,}",
+            "{a:1}",
+            "'a'",
+            "\"\t\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "",
+            "   ",
+            "[1] 2",
+            "nul",
+            "{\"a\"}",
+            "\"\\ud83d\\ude00\"",
+            "[[[]]]",
+            "1 ",
+            "{\"a\":1}}",
+            "\"abc",
+            "tru",
+            "[1 2]",
+            "-01",
+        ];
+        for text in cases {
+            let ours = is_json(text);
+            let serde = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(ours, serde, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_are_json_like_in_json_parse() {
+        assert!(is_json("\"\\ud800\""));
+        assert_eq!(as_string("\"a\\ud800b\"").unwrap(), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn depth_limit() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(is_json(&ok));
+        assert!(!is_json(&deep));
+        let deep_in_object = format!("{{\"a\":{}}}", deep);
+        assert!(!is_json(&deep_in_object));
+    }
+
+    #[test]
+    fn top_level_fields_last_duplicate_wins() {
+        let top = parse_top(r#"{"content":"a","n":[1,2],"content":"b\"c","k\u0065y":1}"#).unwrap();
+        assert_eq!(top.get("content"), Some(r#""b\"c""#));
+        assert_eq!(as_string(top.get("content").unwrap()).unwrap(), "b\"c");
+        assert_eq!(top.get("n"), Some("[1,2]"));
+        assert_eq!(top.get("key"), Some("1"));
+        assert_eq!(top.get("missing"), None);
+        assert_eq!(parse_top("[1]"), Some(TopLevel::Other));
+    }
+
+    #[test]
+    fn unescape_all_escapes() {
+        let raw = r#""\"\\\/\b\f\n\r\t\u0041\u00e9\ud83d\ude00""#;
+        let expected: String = serde_json::from_str(raw).unwrap();
+        assert_eq!(as_string(raw).unwrap(), expected);
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::Bool),
+                any::<i64>().prop_map(|n| serde_json::json!(n)),
+                (-1e9f64..1e9).prop_map(|f| serde_json::json!(f)),
+                ".*".prop_map(serde_json::Value::String),
+            ];
+            leaf.prop_recursive(4, 32, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                    prop::collection::btree_map(".*", inner, 0..6)
+                        .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn serialized_values_are_json_and_strings_round_trip(v in arb_json(), s in ".*") {
+                let text = serde_json::to_string(&v).unwrap();
+                prop_assert!(is_json(&text));
+                let pretty = serde_json::to_string_pretty(&v).unwrap();
+                prop_assert!(is_json(&pretty));
+                let quoted = serde_json::to_string(&s).unwrap();
+                prop_assert_eq!(as_string(&quoted).unwrap(), s);
+            }
+
+            #[test]
+            fn agrees_with_serde_json_on_arbitrary_text(text in "[\\[\\]{}\",:0-9.eE+\\-a-z\\\\ ]{0,24}") {
+                // serde_json is stricter than JSON.parse (and us) on two points only:
+                // lone surrogate escapes and numbers beyond f64. Leave those out.
+                let serde = serde_json::from_str::<serde_json::Value>(&text);
+                prop_assume!(!text.contains("\\u"));
+                prop_assume!(!matches!(&serde, Err(e) if e.to_string().contains("out of range")));
+                prop_assert_eq!(is_json(&text), serde.is_ok(), "{:?}", text);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! # wasm-sse
+//!
+//! Server-Sent Events and newline-delimited JSON for the browser, decoded into typed agent
+//! events (`thought`, `text`, `message`, `error`, `done`, and any other name).
+//!
+//! The protocol lives in pure modules that do no I/O and read no clock: [`sse`] (the WHATWG
+//! event-stream rules, exactly), [`ndjson`], [`event`] (typed decoding) and [`retry`] (when
+//! and how long to wait before reconnecting). They build and test on any target; the
+//! browser shell that moves the bytes is compiled only for `wasm32`.
+//!
+//! ```
+//! use wasm_sse::event::{decode_sse, EventKind};
+//! use wasm_sse::sse::{EventStreamParser, SseItem};
+//!
+//! let mut parser = EventStreamParser::new();
+//! // Chunks can be cut anywhere, even inside a line or a UTF-8 character.
+//! parser.feed(b"id: 1\nevent: text\ndata: {\"content\": \" Hel");
+//! parser.feed(b"lo\"}\n\n: keep-alive\n\nevent: done\ndata: {}\n\n");
+//!
+//! let mut text = String::new();
+//! while let Some(item) = parser.poll() {
+//!     if let Ok(SseItem::Event(raw)) = item {
+//!         let event = decode_sse(raw);
+//!         match &event.kind {
+//!             EventKind::Text { content } => text.push_str(content),
+//!             EventKind::Done { .. } => break,
+//!             _ => {}
+//!         }
+//!     }
+//! }
+//! assert_eq!(text, " Hello"); // the leading space of the token is kept
+//! assert_eq!(parser.last_event_id(), "1");
+//! ```
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+pub mod error;
+pub mod event;
+pub mod json;
+mod lines;
+pub mod ndjson;
+pub mod retry;
+pub mod sse;
+
+pub use error::ParseError;
+pub use event::{EventKind, StreamEvent};
+pub use ndjson::NdjsonParser;
+pub use retry::{ReconnectPolicy, RetryConfig};
+pub use sse::{EventStreamParser, RawEvent, SseItem};

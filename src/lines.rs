@@ -1,0 +1,215 @@
+//! Splits a byte stream into lines across chunk boundaries, with a bound on buffered bytes.
+//! Shared by the SSE and NDJSON parsers; it knows neither format.
+//!
+//! Lines are split on bytes before any decoding: CR and LF never occur inside a UTF-8
+//! sequence, so a character cut across two chunks is reassembled with its line.
+
+/// Which bytes end a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineEnds {
+    /// CRLF, LF or CR, as in the event-stream grammar.
+    Any,
+    /// LF only (a CR before it stays in the line), as in newline-delimited JSON.
+    Lf,
+}
+
+/// What the splitter hands to its caller.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    /// A complete line, without its line end (and without a leading BOM on the first line).
+    Line(&'a [u8]),
+    /// A line longer than the limit. Reported once, as soon as it is known; the rest of the
+    /// line is discarded and splitting resumes after its line end.
+    TooLong,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Incremental line splitter. Work is linear in the bytes fed: each byte is scanned once
+/// and a partial line is appended to, never rescanned.
+#[derive(Debug)]
+pub(crate) struct LineSplitter {
+    ends: LineEnds,
+    max_line: usize,
+    /// Bytes of a line whose end has not arrived yet.
+    partial: Vec<u8>,
+    /// The previous chunk ended in CR: an LF at the start of the next one belongs to it.
+    after_cr: bool,
+    /// No line has been completed yet, so a BOM at the front of the next line is the
+    /// stream's leading BOM.
+    at_stream_start: bool,
+    /// Discarding the remainder of a line that went over the limit.
+    discarding: bool,
+}
+
+impl LineSplitter {
+    pub(crate) fn new(ends: LineEnds, max_line: usize) -> Self {
+        Self {
+            ends,
+            max_line,
+            partial: Vec::new(),
+            after_cr: false,
+            at_stream_start: true,
+            discarding: false,
+        }
+    }
+
+    /// Forget any partial line and start a new stream (a BOM is stripped again).
+    pub(crate) fn reset(&mut self) {
+        self.partial.clear();
+        self.after_cr = false;
+        self.at_stream_start = true;
+        self.discarding = false;
+    }
+
+    /// Bytes currently held for an incomplete line.
+    pub(crate) fn buffered(&self) -> usize {
+        self.partial.len()
+    }
+
+    /// Splits `chunk`, calling `on_piece` for every complete line and every over-long one.
+    pub(crate) fn feed(&mut self, mut chunk: &[u8], mut on_piece: impl FnMut(Piece<'_>)) {
+        if self.after_cr && !chunk.is_empty() {
+            self.after_cr = false;
+            if chunk[0] == b'\n' {
+                chunk = &chunk[1..];
+            }
+        }
+        while let Some(at) = self.find_line_end(chunk) {
+            let (head, tail) = chunk.split_at(at);
+            self.complete_line(head, &mut on_piece);
+            chunk = &tail[1..];
+            if tail[0] == b'\r' {
+                match chunk.first() {
+                    Some(b'\n') => chunk = &chunk[1..],
+                    Some(_) => {}
+                    // CR at the end of the chunk: bare CR, or the first half of a CRLF.
+                    None => self.after_cr = true,
+                }
+            }
+        }
+        self.hold_partial(chunk, &mut on_piece);
+    }
+
+    /// Ends the stream and returns the bytes of an unterminated last line, if any.
+    pub(crate) fn finish(&mut self) -> Option<Vec<u8>> {
+        let discarding = self.discarding;
+        let mut rest = std::mem::take(&mut self.partial);
+        let first_line = self.at_stream_start;
+        self.reset();
+        if discarding || rest.is_empty() {
+            return None;
+        }
+        if first_line && rest.starts_with(BOM) {
+            rest.drain(..BOM.len());
+        }
+        Some(rest)
+    }
+
+    fn find_line_end(&self, bytes: &[u8]) -> Option<usize> {
+        match self.ends {
+            LineEnds::Any => bytes.iter().position(|&b| b == b'\n' || b == b'\r'),
+            LineEnds::Lf => bytes.iter().position(|&b| b == b'\n'),
+        }
+    }
+
+    fn complete_line(&mut self, head: &[u8], on_piece: &mut impl FnMut(Piece<'_>)) {
+        let first_line = std::mem::replace(&mut self.at_stream_start, false);
+        if std::mem::replace(&mut self.discarding, false) {
+            return; // TooLong was already reported for this line.
+        }
+        // The limit is checked on the whole line's length so that the outcome does not
+        // depend on where the chunks happened to be cut.
+        if self.partial.len() + head.len() > self.max_line {
+            self.partial.clear();
+            on_piece(Piece::TooLong);
+            return;
+        }
+        let line: &[u8] = if self.partial.is_empty() {
+            head
+        } else {
+            self.partial.extend_from_slice(head);
+            &self.partial
+        };
+        // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+        let line = match line.strip_prefix(BOM) {
+            Some(rest) if first_line => rest,
+            _ => line,
+        };
+        on_piece(Piece::Line(line));
+        self.partial.clear();
+    }
+
+    fn hold_partial(&mut self, rest: &[u8], on_piece: &mut impl FnMut(Piece<'_>)) {
+        if rest.is_empty() || self.discarding {
+            return;
+        }
+        if self.partial.len() + rest.len() > self.max_line {
+            // Report now instead of buffering up to the line end: the line may never end.
+            self.partial = Vec::new();
+            self.discarding = true;
+            on_piece(Piece::TooLong);
+            return;
+        }
+        self.partial.extend_from_slice(rest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(ends: LineEnds, max: usize, chunks: &[&[u8]]) -> (Vec<String>, Option<Vec<u8>>) {
+        let mut s = LineSplitter::new(ends, max);
+        let mut out = Vec::new();
+        for c in chunks {
+            s.feed(c, |p| match p {
+                Piece::Line(l) => out.push(String::from_utf8_lossy(l).into_owned()),
+                Piece::TooLong => out.push("<too long>".into()),
+            });
+        }
+        (out, s.finish())
+    }
+
+    #[test]
+    fn cr_at_chunk_end_then_lf_is_one_line_end() {
+        let (lines, _) = split(LineEnds::Any, 100, &[b"a\r", b"\nb\n"]);
+        assert_eq!(lines, ["a", "b"]);
+    }
+
+    #[test]
+    fn bare_cr_at_chunk_end_followed_by_text() {
+        let (lines, _) = split(LineEnds::Any, 100, &[b"a\r", b"", b"b\r\r"]);
+        assert_eq!(lines, ["a", "b", ""]);
+    }
+
+    #[test]
+    fn lf_mode_keeps_cr_in_line() {
+        let (lines, _) = split(LineEnds::Lf, 100, &[b"a\r\nb\rc\n"]);
+        assert_eq!(lines, ["a\r", "b\rc"]);
+    }
+
+    #[test]
+    fn bom_split_across_chunks_is_stripped_once() {
+        let (lines, _) = split(LineEnds::Any, 100, &[b"\xEF", b"\xBB", b"\xBFa\n\xEF\xBB\xBFb\n"]);
+        assert_eq!(lines, ["a", "\u{FEFF}b"]);
+    }
+
+    #[test]
+    fn too_long_reported_once_whatever_the_chunking() {
+        let whole: &[u8] = b"ok\n0123456789\nnext\n";
+        let (lines, _) = split(LineEnds::Any, 5, &[whole]);
+        assert_eq!(lines, ["ok", "<too long>", "next"]);
+        for cut in 0..whole.len() {
+            let (a, b) = whole.split_at(cut);
+            assert_eq!(split(LineEnds::Any, 5, &[a, b]).0, lines, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn finish_returns_unterminated_line_unless_discarded() {
+        assert_eq!(split(LineEnds::Lf, 100, &[b"a\nbc"]).1, Some(b"bc".to_vec()));
+        assert_eq!(split(LineEnds::Lf, 100, &[b"a\n"]).1, None);
+        assert_eq!(split(LineEnds::Lf, 3, &[b"abcdef"]).1, None);
+    }
+}

@@ -1,0 +1,162 @@
+//! Newline-delimited JSON ("JSON fragment") streams, one value per line, decoded into the
+//! same typed events as SSE. A line split across chunks is held until its newline arrives.
+//!
+//! Lines end at LF; a CR before it is JSON whitespace and so accepted. Blank lines are
+//! skipped. An invalid line is reported with its line number and the stream goes on.
+
+use std::collections::VecDeque;
+
+use crate::error::ParseError;
+use crate::event::{decode_ndjson_value, StreamEvent};
+use crate::json;
+use crate::lines::{LineEnds, LineSplitter, Piece};
+use crate::sse::DEFAULT_MAX_EVENT_BYTES;
+
+/// Incremental parser for an `application/x-ndjson` body.
+#[derive(Debug)]
+pub struct NdjsonParser {
+    lines: LineSplitter,
+    state: LineDecoder,
+}
+
+#[derive(Debug)]
+struct LineDecoder {
+    line_no: u64,
+    max_bytes: usize,
+    out: VecDeque<Result<StreamEvent, ParseError>>,
+}
+
+impl Default for NdjsonParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NdjsonParser {
+    /// A parser with the default limit of [`DEFAULT_MAX_EVENT_BYTES`] per line.
+    pub fn new() -> Self {
+        Self::with_max_line_bytes(DEFAULT_MAX_EVENT_BYTES)
+    }
+
+    /// A parser that skips lines longer than `max_bytes` with [`ParseError::LimitExceeded`].
+    pub fn with_max_line_bytes(max_bytes: usize) -> Self {
+        Self {
+            lines: LineSplitter::new(LineEnds::Lf, max_bytes),
+            state: LineDecoder { line_no: 0, max_bytes, out: VecDeque::new() },
+        }
+    }
+
+    /// Parses the next chunk of the body. Results wait in [`poll`](Self::poll).
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let Self { lines, state } = self;
+        lines.feed(chunk, |piece| state.on_piece(piece));
+    }
+
+    /// The next decoded value or per-line error.
+    #[must_use]
+    pub fn poll(&mut self) -> Option<Result<StreamEvent, ParseError>> {
+        self.state.out.pop_front()
+    }
+
+    /// The body ended: a last line without a newline is still a value (many producers omit
+    /// the final newline). The next [`feed`](Self::feed) starts a new stream.
+    pub fn finish(&mut self) {
+        if let Some(last) = self.lines.finish() {
+            self.state.on_piece(Piece::Line(&last));
+        }
+        self.state.line_no = 0;
+    }
+}
+
+impl LineDecoder {
+    fn on_piece(&mut self, piece: Piece<'_>) {
+        self.line_no += 1;
+        let bytes = match piece {
+            Piece::Line(bytes) => bytes,
+            Piece::TooLong => {
+                return self.out.push_back(Err(ParseError::LimitExceeded { limit: self.max_bytes }));
+            }
+        };
+        if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+            return;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_suffix('\r').unwrap_or(&text);
+        let item = match json::parse_top(text) {
+            Some(top) => Ok(decode_ndjson_value(text.to_owned(), &top)),
+            None => {
+                Err(ParseError::InvalidJson { line: self.line_no, excerpt: text.chars().take(40).collect() })
+            }
+        };
+        self.out.push_back(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventKind;
+
+    type Outcome = Result<(String, String), ParseError>;
+
+    fn run(max: usize, chunks: &[&[u8]]) -> Vec<Outcome> {
+        let mut p = NdjsonParser::with_max_line_bytes(max);
+        let mut out = Vec::new();
+        let mut drain = |p: &mut NdjsonParser| {
+            while let Some(item) = p.poll() {
+                out.push(
+                    item.map(|e| (e.content().unwrap_or_default().to_owned(), e.event_type))
+                        .map(|(c, t)| (t, c)),
+                );
+            }
+        };
+        for c in chunks {
+            p.feed(c);
+            drain(&mut p);
+        }
+        p.finish();
+        drain(&mut p);
+        out
+    }
+
+    fn ok(t: &str, c: &str) -> Outcome {
+        Ok((t.into(), c.into()))
+    }
+
+    #[test]
+    fn table_every_split() {
+        let stream: &[u8] = b"{\"type\":\"thought\",\"content\":\"a\"}\n\n  \r\n{\"type\":\"text\",\"content\":\" b\\u00e9\"}\r\nnot json\n{\"content\":\"\xE2\x82\xAC\"}\n{\"type\":\"done\"}";
+        let expected = vec![
+            ok("thought", "a"),
+            ok("text", " bé"),
+            Err(ParseError::InvalidJson { line: 5, excerpt: "not json".into() }),
+            ok("message", "€"),
+            ok("done", ""),
+        ];
+        assert_eq!(run(1024, &[stream]), expected);
+        for cut in 0..=stream.len() {
+            let (a, b) = stream.split_at(cut);
+            assert_eq!(run(1024, &[a, b]), expected, "cut at {cut}");
+        }
+        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(run(1024, &bytes), expected);
+    }
+
+    #[test]
+    fn over_limit_line_is_an_error_and_the_stream_goes_on() {
+        let long = format!("{{\"content\":\"{}\"}}\n{{\"content\":\"ok\"}}\n", "x".repeat(100));
+        let got = run(64, &[long.as_bytes()]);
+        assert_eq!(got, vec![Err(ParseError::LimitExceeded { limit: 64 }), ok("message", "ok")]);
+        let chunks: Vec<&[u8]> = long.as_bytes().chunks(7).collect();
+        assert_eq!(run(64, &chunks), got);
+    }
+
+    #[test]
+    fn kinds_come_from_the_type_field() {
+        let mut p = NdjsonParser::new();
+        p.feed(b"{\"type\":\"error\",\"message\":\"nope\"}\n");
+        let ev = p.poll().unwrap().unwrap();
+        assert_eq!(ev.kind, EventKind::Error { message: "nope".into() });
+        assert!(p.poll().is_none());
+    }
+}

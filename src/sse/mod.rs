@@ -1,0 +1,251 @@
+//! The WHATWG event-stream parser ("interpreting an event stream", HTML §9.2.6).
+//! Bytes in, events out: no I/O, no clock, so every rule is tested natively.
+//!
+//! Feed chunks as they arrive with [`EventStreamParser::feed`], then drain what they
+//! produced with [`EventStreamParser::poll`]. Chunk boundaries never change the result.
+
+use std::collections::VecDeque;
+
+use crate::error::ParseError;
+use crate::lines::{LineEnds, LineSplitter, Piece};
+
+/// Default bound on the bytes buffered for one line or one event: 16 MiB.
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// An event as dispatched by the event-stream rules, before any typed decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEvent {
+    /// The event type: the last `event:` field, or `message` when there was none or it was empty.
+    pub event_type: String,
+    /// The `data:` lines joined with `\n`, exactly as sent (never trimmed).
+    pub data: String,
+    /// The last event ID string at dispatch (it persists across events).
+    pub last_event_id: String,
+}
+
+/// What the parser produces besides errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SseItem {
+    /// A dispatched event.
+    Event(RawEvent),
+    /// A valid `retry:` field: the server's reconnection time in milliseconds.
+    Retry(u64),
+    /// A comment line (`:` and what follows it). Servers send these as keep-alives; they
+    /// are never events.
+    Comment(String),
+}
+
+/// Incremental parser for one `text/event-stream`, across reconnections.
+#[derive(Debug)]
+pub struct EventStreamParser {
+    lines: LineSplitter,
+    block: Block,
+    out: VecDeque<Result<SseItem, ParseError>>,
+}
+
+/// The per-event buffers of the spec, plus the last event ID, which outlives events.
+#[derive(Debug, Default)]
+struct Block {
+    data: String,
+    event_type: String,
+    last_event_id_buffer: String,
+    last_event_id: String,
+    /// The current event went over the limit: ignore its lines up to the blank line.
+    skipping: bool,
+    max_bytes: usize,
+}
+
+impl Default for EventStreamParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventStreamParser {
+    /// A parser with the default limit of [`DEFAULT_MAX_EVENT_BYTES`].
+    pub fn new() -> Self {
+        Self::with_max_event_bytes(DEFAULT_MAX_EVENT_BYTES)
+    }
+
+    /// A parser that buffers at most `max_bytes` for one line and for one event's data.
+    /// Beyond it the line or event is skipped with [`ParseError::LimitExceeded`].
+    pub fn with_max_event_bytes(max_bytes: usize) -> Self {
+        Self {
+            lines: LineSplitter::new(LineEnds::Any, max_bytes),
+            block: Block { max_bytes, ..Block::default() },
+            out: VecDeque::new(),
+        }
+    }
+
+    /// Starts from a known last event ID, as when resuming a stream saved elsewhere.
+    #[must_use]
+    pub fn resuming_from(mut self, last_event_id: &str) -> Self {
+        self.block.last_event_id = last_event_id.to_owned();
+        self.block.last_event_id_buffer = last_event_id.to_owned();
+        self
+    }
+
+    /// Parses the next chunk of the body. Results wait in [`poll`](Self::poll).
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let Self { lines, block, out } = self;
+        lines.feed(chunk, |piece| match piece {
+            Piece::Line(line) => block.process_line(line, out),
+            Piece::TooLong => block.over_limit(out),
+        });
+    }
+
+    /// The next event, `retry:` value, comment or error produced by what was fed.
+    #[must_use]
+    pub fn poll(&mut self) -> Option<Result<SseItem, ParseError>> {
+        self.out.pop_front()
+    }
+
+    /// The body ended. "If the file ends in the middle of an event, before the final empty
+    /// line, the incomplete event is not dispatched": pending data is discarded. The last
+    /// event ID is kept, and the next [`feed`](Self::feed) starts a new stream (a new
+    /// connection), where a leading BOM is stripped again.
+    ///
+    /// Returns whether anything was discarded (an unterminated line or event).
+    pub fn finish(&mut self) -> bool {
+        let partial = self.lines.finish().is_some();
+        let block = &mut self.block;
+        let pending = !block.data.is_empty() || !block.event_type.is_empty();
+        block.data.clear();
+        block.event_type.clear();
+        block.skipping = false;
+        // An `id:` without its blank line never reached the last event ID string. The next
+        // stream's buffer starts from the string, as Chromium and Firefox do on reconnect
+        // (the spec's "initialized to the empty string" would forget the ID on every drop).
+        block.last_event_id_buffer.clone_from(&block.last_event_id);
+        partial || pending
+    }
+
+    /// The last event ID string: what a reconnecting client sends as `Last-Event-ID`.
+    pub fn last_event_id(&self) -> &str {
+        &self.block.last_event_id
+    }
+
+    /// Bytes held for an incomplete line and event (bounded by the limit).
+    pub fn buffered_bytes(&self) -> usize {
+        self.lines.buffered() + self.block.data.len()
+    }
+}
+
+impl Block {
+    fn process_line(&mut self, line: &[u8], out: &mut VecDeque<Result<SseItem, ParseError>>) {
+        // "If the line is empty (a blank line): Dispatch the event."
+        if line.is_empty() {
+            if std::mem::replace(&mut self.skipping, false) {
+                self.data.clear();
+                self.event_type.clear();
+                return;
+            }
+            return self.dispatch(out);
+        }
+        if self.skipping {
+            return;
+        }
+        // "If the line starts with a U+003A COLON character (:): Ignore the line."
+        // (The comment is still handed out, for keep-alive detection.)
+        if let Some(comment) = line.strip_prefix(b":") {
+            let text = String::from_utf8_lossy(comment);
+            out.push_back(Ok(SseItem::Comment(text.into_owned())));
+            return;
+        }
+        // "If the line contains a U+003A COLON character: collect the characters on the
+        // line before the first colon, and let field be that string; ... if value starts
+        // with a U+0020 SPACE character, remove it from value."
+        // "Otherwise, the string is not empty but does not contain a colon: process the
+        // field using the whole line as the field name, and the empty string as the value."
+        let (field, value) = match line.iter().position(|&b| b == b':') {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
+        };
+        self.process_field(field, value, out);
+    }
+
+    fn process_field(&mut self, field: &[u8], value: &[u8], out: &mut VecDeque<Result<SseItem, ParseError>>) {
+        match field {
+            // "If the field name is "event": Set the event type buffer to field value."
+            b"event" => {
+                self.event_type.clear();
+                self.event_type.push_str(&String::from_utf8_lossy(value));
+            }
+            // "If the field name is "data": Append the field value to the data buffer, then
+            // append a single U+000A LINE FEED (LF) character to the data buffer."
+            b"data" => {
+                if self.data.len() + value.len() + 1 > self.max_bytes {
+                    return self.over_limit(out);
+                }
+                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push('\n');
+            }
+            // "If the field name is "id": If the field value does not contain U+0000 NULL,
+            // then set the last event ID buffer to the field value. Otherwise, ignore the field."
+            b"id" if !value.contains(&0) => {
+                self.last_event_id_buffer.clear();
+                self.last_event_id_buffer.push_str(&String::from_utf8_lossy(value));
+            }
+            // "If the field name is "retry": If the field value consists of only ASCII digits,
+            // then interpret the field value as an integer in base ten, and set the event
+            // stream's reconnection time to that integer. Otherwise, ignore the field."
+            // An empty value is ignored, as browsers do; a value beyond u64 saturates.
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let ms =
+                    value.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+                out.push_back(Ok(SseItem::Retry(ms)));
+            }
+            // "Otherwise: The field is ignored." (Also an `id` with NUL and an invalid `retry`.)
+            _ => {}
+        }
+    }
+
+    fn dispatch(&mut self, out: &mut VecDeque<Result<SseItem, ParseError>>) {
+        // "Set the last event ID string of the event source to the value of the last event
+        // ID buffer. The buffer does not get reset."
+        if self.last_event_id != self.last_event_id_buffer {
+            self.last_event_id.clone_from(&self.last_event_id_buffer);
+        }
+        // "If the data buffer is an empty string, set the data buffer and the event type
+        // buffer to the empty string and return."
+        if self.data.is_empty() {
+            self.event_type.clear();
+            return;
+        }
+        // "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
+        // remove the last character from the data buffer."
+        self.data.pop();
+        // "Initialize event's type attribute to "message" ... If the event type buffer has a
+        // value other than the empty string, change the type of the newly created event to
+        // equal the value of the event type buffer."
+        let event_type = if self.event_type.is_empty() {
+            String::from("message")
+        } else {
+            std::mem::take(&mut self.event_type)
+        };
+        // "Set the data buffer and the event type buffer to the empty string."
+        out.push_back(Ok(SseItem::Event(RawEvent {
+            event_type,
+            data: std::mem::take(&mut self.data),
+            last_event_id: self.last_event_id.clone(),
+        })));
+    }
+
+    /// The current line or event went over the limit: report it once, drop what the event
+    /// had gathered and ignore its remaining lines up to the blank line that ends it.
+    fn over_limit(&mut self, out: &mut VecDeque<Result<SseItem, ParseError>>) {
+        if !self.skipping {
+            out.push_back(Err(ParseError::LimitExceeded { limit: self.max_bytes }));
+        }
+        self.skipping = true;
+        self.data = String::new();
+        self.event_type.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests;
