@@ -41,3 +41,110 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// Why a stream failed, or what went wrong in it. Every message says what happened and
+/// what to do. [`kind`](StreamError::kind) is the stable name the JS API exposes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The options are not usable; nothing was sent.
+    InvalidOption(String),
+    /// The server answered with a non-2xx status.
+    Http {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// A 2xx response that is not an event stream (nor NDJSON, when that is accepted).
+    ContentType {
+        /// The response's `Content-Type`, if it had one.
+        content_type: Option<String>,
+    },
+    /// The request failed or the connection broke.
+    Network {
+        /// What the browser reported.
+        message: String,
+    },
+    /// One line or event of the body was bad; it was skipped and the stream goes on.
+    Parse(ParseError),
+    /// The connection dropped mid-response and the request cannot be re-sent safely.
+    NotResumable,
+    /// Reconnection was given up after `failures` failed attempts; `last` is the last cause.
+    RetriesExhausted {
+        /// Failed attempts in a row.
+        failures: u32,
+        /// The failure of the last attempt.
+        last: Box<StreamError>,
+    },
+}
+
+impl StreamError {
+    /// The stable name of the error class: `invalid-option`, `http`, `content-type`,
+    /// `network`, `parse`, `limit` or `not-resumable`. Exhausted retries report the kind
+    /// of the last failure.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StreamError::InvalidOption(_) => "invalid-option",
+            StreamError::Http { .. } => "http",
+            StreamError::ContentType { .. } => "content-type",
+            StreamError::Network { .. } => "network",
+            StreamError::Parse(ParseError::LimitExceeded { .. }) => "limit",
+            StreamError::Parse(_) => "parse",
+            StreamError::NotResumable => "not-resumable",
+            StreamError::RetriesExhausted { last, .. } => last.kind(),
+        }
+    }
+
+    /// The HTTP status, for `http` errors.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            StreamError::Http { status } => Some(*status),
+            StreamError::RetriesExhausted { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StreamError::InvalidOption(message) => write!(f, "invalid option: {message}"),
+            StreamError::Http { status: status @ (401 | 403) } => write!(
+                f,
+                "HTTP {status}: the server refused the credentials; refresh the token \
+                 (a custom `fetch` can do it) and start the stream again"
+            ),
+            StreamError::Http { status } if *status >= 500 || *status == 408 || *status == 429 => {
+                write!(f, "HTTP {status}: the server is failing or busy; it is retried with backoff")
+            }
+            StreamError::Http { status } => write!(
+                f,
+                "HTTP {status}: the server rejected the request and retrying will not help; \
+                 check the URL, method, headers and body"
+            ),
+            StreamError::ContentType { content_type } => write!(
+                f,
+                "the response has content type {}, not text/event-stream; make the endpoint send \
+                 text/event-stream (or application/x-ndjson with format 'auto' or 'ndjson')",
+                content_type.as_deref().unwrap_or("(none)")
+            ),
+            StreamError::Network { message } => write!(
+                f,
+                "network error: {message}; the connection failed or broke (offline, server down, \
+                 CORS, or a proxy cut it)"
+            ),
+            StreamError::Parse(err) => err.fmt(f),
+            StreamError::NotResumable => crate::retry::GiveUpReason::NotResumable.fmt(f),
+            StreamError::RetriesExhausted { failures, last } => {
+                write!(f, "gave up after {failures} failed attempts in a row; the last one: {last}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+impl From<ParseError> for StreamError {
+    fn from(err: ParseError) -> Self {
+        StreamError::Parse(err)
+    }
+}

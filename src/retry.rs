@@ -51,8 +51,6 @@ pub enum Outcome {
     },
     /// A 2xx response whose content type is not an event stream (or NDJSON).
     ContentType,
-    /// An event went over the size limit, and the caller chose to stop on it.
-    Limit,
     /// The user stopped the stream.
     Aborted,
     /// The body ended without a `done` event.
@@ -71,6 +69,8 @@ pub enum CloseReason {
     NoContent,
     /// The user stopped the stream.
     Stopped,
+    /// The body ended and reconnection is disabled (`max_retries` is 0).
+    Ended,
 }
 
 /// Why the policy gives up. Each says what happened and what to do.
@@ -84,8 +84,6 @@ pub enum GiveUpReason {
     },
     /// The response is not `text/event-stream` (nor NDJSON).
     ContentType,
-    /// An event was over the size limit.
-    Limit,
     /// A non-GET request was answered and then cut off, with no last event ID to resume
     /// from: sending it again would run it twice.
     NotResumable,
@@ -108,7 +106,6 @@ impl fmt::Display for GiveUpReason {
             GiveUpReason::ContentType => f.write_str(
                 "the response is not text/event-stream; make the endpoint send that content type (or application/x-ndjson)",
             ),
-            GiveUpReason::Limit => f.write_str("an event exceeded maxEventBytes; raise the limit if that size is expected"),
             GiveUpReason::NotResumable => f.write_str(
                 "the connection dropped mid-response and the request is not a GET with no event ID to resume from, \
                  so it was not sent again (that would start the work twice); send `id:` fields to make it resumable",
@@ -184,8 +181,8 @@ impl ReconnectPolicy {
             Outcome::Done => return Decision::Close(CloseReason::Done),
             Outcome::Aborted => return Decision::Close(CloseReason::Stopped),
             Outcome::Http { status: 204, .. } => return Decision::Close(CloseReason::NoContent),
+            Outcome::Ended if self.config.max_retries == 0 => return Decision::Close(CloseReason::Ended),
             Outcome::ContentType => return Decision::GiveUp(GiveUpReason::ContentType),
-            Outcome::Limit => return Decision::GiveUp(GiveUpReason::Limit),
             Outcome::Http { status, retry_after_ms } => {
                 if !(status >= 500 || status == 408 || status == 429) {
                     return Decision::GiveUp(GiveUpReason::Http { status });

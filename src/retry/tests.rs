@@ -25,7 +25,6 @@ fn first_decision_for_each_outcome() {
         (Aborted, [(); 4].map(|_| Decision::Close(CloseReason::Stopped))),
         (http(204), [(); 4].map(|_| Decision::Close(CloseReason::NoContent))),
         (ContentType, [(); 4].map(|_| give_up(GiveUpReason::ContentType))),
-        (Limit, [(); 4].map(|_| give_up(GiveUpReason::Limit))),
         (Network { opened: false }, [(); 4].map(|_| reconnect(100, 1))),
         (
             Network { opened: true },
@@ -111,6 +110,14 @@ fn full_jitter_scales_the_backoff_by_the_random_number() {
 }
 
 #[test]
+fn disabled_policy_closes_on_a_clean_end() {
+    for context in [cx(true, false), cx(false, false), cx(false, true)] {
+        let got = ReconnectPolicy::new(RetryConfig::DISABLED).decide(Outcome::Ended, &context);
+        assert_eq!(got, Decision::Close(CloseReason::Ended), "{context:?}");
+    }
+}
+
+#[test]
 fn disabled_policy_never_reconnects() {
     let got = ReconnectPolicy::new(RetryConfig::DISABLED)
         .decide(Outcome::Network { opened: false }, &cx(true, true));
@@ -139,7 +146,6 @@ fn every_give_up_reason_says_what_to_do() {
         GiveUpReason::Http { status: 401 },
         GiveUpReason::Http { status: 404 },
         GiveUpReason::ContentType,
-        GiveUpReason::Limit,
         GiveUpReason::NotResumable,
         GiveUpReason::RetriesExhausted { failures: 3 },
     ];

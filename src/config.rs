@@ -1,0 +1,198 @@
+//! The request-side rules that need no browser: option checks, header validation,
+//! content-type classification and `Retry-After`. The wasm shell calls these; they are
+//! tested natively.
+
+use crate::error::StreamError;
+
+/// Which body format to expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Decide from the response's content type: event stream or NDJSON.
+    #[default]
+    Auto,
+    /// Require `text/event-stream`.
+    Sse,
+    /// Require newline-delimited JSON (`application/x-ndjson`, `application/jsonl`, or
+    /// `application/json` for servers that label it so).
+    Ndjson,
+}
+
+impl Format {
+    /// Parses `auto`, `sse` or `ndjson`.
+    pub fn parse(name: &str) -> Result<Self, StreamError> {
+        match name {
+            "auto" => Ok(Format::Auto),
+            "sse" => Ok(Format::Sse),
+            "ndjson" => Ok(Format::Ndjson),
+            other => Err(StreamError::InvalidOption(format!(
+                "format must be 'auto', 'sse' or 'ndjson', not {other:?}"
+            ))),
+        }
+    }
+
+    /// The `Accept` header for this format.
+    pub fn accept(self) -> &'static str {
+        match self {
+            Format::Auto => "text/event-stream, application/x-ndjson;q=0.9",
+            Format::Sse => "text/event-stream",
+            Format::Ndjson => "application/x-ndjson, application/jsonl;q=0.9",
+        }
+    }
+}
+
+/// The format a response body will be parsed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `text/event-stream`.
+    Sse,
+    /// Newline-delimited JSON.
+    Ndjson,
+}
+
+/// Chooses the parser for a 2xx response, or says why the content type is wrong.
+/// Parameters (`; charset=utf-8`, a trailing `;`) and letter case do not matter.
+pub fn body_format(content_type: Option<&str>, requested: Format) -> Result<BodyFormat, StreamError> {
+    let essence = content_type.map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let found = match essence.as_deref() {
+        Some("text/event-stream") => Some(BodyFormat::Sse),
+        Some("application/x-ndjson" | "application/jsonl" | "application/json-lines") => {
+            Some(BodyFormat::Ndjson)
+        }
+        Some("application/json") if requested == Format::Ndjson => Some(BodyFormat::Ndjson),
+        _ => None,
+    };
+    match (requested, found) {
+        (Format::Auto, Some(format)) => Ok(format),
+        (Format::Sse, Some(BodyFormat::Sse)) => Ok(BodyFormat::Sse),
+        (Format::Ndjson, Some(BodyFormat::Ndjson)) => Ok(BodyFormat::Ndjson),
+        _ => Err(StreamError::ContentType { content_type: content_type.map(str::to_owned) }),
+    }
+}
+
+/// Rejects a header that would let a value smuggle extra header lines (CR or LF), and
+/// names that are not HTTP tokens, before any request is made.
+pub fn check_header(name: &str, value: &str) -> Result<(), StreamError> {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token_char) {
+        return Err(StreamError::InvalidOption(format!(
+            "header name {name:?} is not a valid HTTP header name; use letters, digits and '-'"
+        )));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(StreamError::InvalidOption(format!(
+            "the value of header {name:?} contains a line break or NUL; remove it (it could inject headers)"
+        )));
+    }
+    Ok(())
+}
+
+/// `Retry-After` as milliseconds: delta-seconds, or an HTTP date measured from `now_ms`
+/// with the caller's date parser (the browser's `Date.parse`). Invalid values are `None`.
+pub fn retry_after_ms(
+    value: &str,
+    now_ms: f64,
+    parse_date_ms: impl FnOnce(&str) -> Option<f64>,
+) -> Option<u64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse::<u64>().map_or(u64::MAX, |s| s.saturating_mul(1000)));
+    }
+    let at = parse_date_ms(value)?;
+    // Truncation is intended; a date in the past means "now".
+    at.is_finite().then(|| (at - now_ms).max(0.0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types() {
+        use BodyFormat::*;
+        let cases: &[(Option<&str>, Format, Option<BodyFormat>)] = &[
+            (Some("text/event-stream"), Format::Auto, Some(Sse)),
+            (Some("text/event-stream; charset=utf-8"), Format::Auto, Some(Sse)),
+            (Some("text/event-stream;"), Format::Sse, Some(Sse)),
+            (Some("Text/Event-Stream"), Format::Sse, Some(Sse)),
+            (Some(" text/event-stream ;x=y"), Format::Auto, Some(Sse)),
+            (Some("application/x-ndjson"), Format::Auto, Some(Ndjson)),
+            (Some("application/jsonl; charset=utf-8"), Format::Auto, Some(Ndjson)),
+            (Some("application/x-ndjson"), Format::Sse, None),
+            (Some("text/event-stream"), Format::Ndjson, None),
+            (Some("application/json"), Format::Ndjson, Some(Ndjson)),
+            (Some("application/json"), Format::Auto, None),
+            (Some("text/plain"), Format::Auto, None),
+            (Some("text/event-streams"), Format::Auto, None),
+            (None, Format::Auto, None),
+        ];
+        for (ct, format, want) in cases {
+            let got = body_format(*ct, *format).ok();
+            assert_eq!(got, *want, "{ct:?} {format:?}");
+        }
+        let err = body_format(Some("text/html"), Format::Auto).unwrap_err();
+        assert_eq!(err.kind(), "content-type");
+        assert!(err.to_string().contains("text/html"));
+    }
+
+    #[test]
+    fn headers() {
+        assert!(check_header("Authorization", "Bearer a.b-c").is_ok());
+        assert!(check_header("x-test", "").is_ok());
+        for (name, value) in [("x", "a\r\nInjected: 1"), ("x", "a\nb"), ("x", "a\rb"), ("x", "a\0")] {
+            assert_eq!(check_header(name, value).unwrap_err().kind(), "invalid-option");
+        }
+        for name in ["", "bad name", "x\r\ny", "a:b", "é"] {
+            assert_eq!(check_header(name, "v").unwrap_err().kind(), "invalid-option", "{name:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after() {
+        let no_date = |_: &str| None;
+        assert_eq!(retry_after_ms("3", 0.0, no_date), Some(3_000));
+        assert_eq!(retry_after_ms(" 0 ", 0.0, no_date), Some(0));
+        assert_eq!(retry_after_ms("99999999999999999999999", 0.0, no_date), Some(u64::MAX));
+        assert_eq!(retry_after_ms("-1", 0.0, no_date), None);
+        assert_eq!(retry_after_ms("1.5", 0.0, no_date), None);
+        assert_eq!(retry_after_ms("", 0.0, no_date), None);
+        let date = |s: &str| (s == "Wed, 21 Oct 2026 07:28:00 GMT").then_some(10_000.0);
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2026 07:28:00 GMT", 4_000.0, date), Some(6_000));
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2026 07:28:00 GMT", 50_000.0, date), Some(0));
+        assert_eq!(retry_after_ms("garbage", 0.0, |_| Some(f64::NAN)), None);
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(Format::parse("ndjson").unwrap(), Format::Ndjson);
+        assert_eq!(Format::parse("SSE").unwrap_err().kind(), "invalid-option");
+    }
+
+    #[test]
+    fn error_kinds_and_messages() {
+        use crate::error::ParseError;
+        let cases: Vec<(StreamError, &str, Option<u16>)> = vec![
+            (StreamError::InvalidOption("x".into()), "invalid-option", None),
+            (StreamError::Http { status: 401 }, "http", Some(401)),
+            (StreamError::ContentType { content_type: None }, "content-type", None),
+            (StreamError::Network { message: "Failed to fetch".into() }, "network", None),
+            (ParseError::LimitExceeded { limit: 9 }.into(), "limit", None),
+            (ParseError::InvalidJson { line: 2, excerpt: "x".into() }.into(), "parse", None),
+            (StreamError::NotResumable, "not-resumable", None),
+            (
+                StreamError::RetriesExhausted {
+                    failures: 4,
+                    last: Box::new(StreamError::Http { status: 503 }),
+                },
+                "http",
+                Some(503),
+            ),
+        ];
+        for (err, kind, status) in cases {
+            assert_eq!((err.kind(), err.status()), (kind, status), "{err:?}");
+            assert!(err.to_string().len() > 20, "{err}");
+        }
+        assert!(StreamError::Http { status: 401 }.to_string().contains("token"));
+        assert!(StreamError::Http { status: 503 }.to_string().contains("retried"));
+        assert!(StreamError::Http { status: 404 }.to_string().contains("will not help"));
+    }
+}
