@@ -171,7 +171,7 @@ mod tests {
     fn error_kinds_and_messages() {
         use crate::error::ParseError;
         let cases: Vec<(StreamError, &str, Option<u16>)> = vec![
-            (StreamError::InvalidOption("x".into()), "invalid-option", None),
+            (StreamError::InvalidOption("url is empty; pass the stream's URL".into()), "invalid-option", None),
             (StreamError::Http { status: 401 }, "http", Some(401)),
             (StreamError::ContentType { content_type: None }, "content-type", None),
             (StreamError::Network { message: "Failed to fetch".into() }, "network", None),

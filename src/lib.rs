@@ -34,15 +34,21 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+#[cfg(target_arch = "wasm32")]
+pub mod client;
+pub mod config;
 pub mod error;
 pub mod event;
+#[cfg(target_arch = "wasm32")]
+mod js;
 pub mod json;
 mod lines;
 pub mod ndjson;
 pub mod retry;
 pub mod sse;
 
-pub use error::ParseError;
+pub use config::Format;
+pub use error::{ParseError, StreamError};
 pub use event::{EventKind, StreamEvent};
 pub use ndjson::NdjsonParser;
 pub use retry::{ReconnectPolicy, RetryConfig};
