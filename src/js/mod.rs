@@ -1,0 +1,464 @@
+//! The JS API: `startStream(options)` / `stopStream(handle)`, the option parsing, the
+//! conversion of errors to JS `Error`s with a `kind`, and the TypeScript declarations.
+//! The only module that knows JS object shapes.
+
+mod types;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortSignal, RequestCredentials};
+
+use crate::client::{race, CloseReason, Either, EventFuture, EventStream, Notice, NoticeStream, Shared};
+use crate::config::{check_header, Format};
+use crate::error::StreamError;
+use crate::event::{EventKind, StreamEvent};
+use crate::retry::RetryConfig;
+
+#[wasm_bindgen(module = "/src/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = deliverBatch)]
+    fn deliver_batch(text: &str, meta: &[u32], on_event: &Function, control: &Object);
+    fn invoke(callback: &Function, arg: &JsValue);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object (typed in the TypeScript section).
+    #[wasm_bindgen(typescript_type = "StreamOptions")]
+    pub type StreamOptions;
+}
+
+/// The options as sent from JS. Unknown keys are rejected so that a typo (`onevent`) is
+/// an `invalid-option` error instead of a silent no-op.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    url: String,
+    method: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    headers: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    body: JsValue,
+    credentials: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    signal: JsValue,
+    last_event_id: Option<String>,
+    format: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    retry: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    fetch: JsValue,
+    max_event_bytes: Option<f64>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_open: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_event: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_retry: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_error: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_close: JsValue,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RetryOptions {
+    max_retries: Option<u32>,
+    initial_delay_ms: Option<f64>,
+    max_delay_ms: Option<f64>,
+    jitter: Option<bool>,
+}
+
+#[derive(Debug, Default)]
+struct Callbacks {
+    on_open: Option<Function>,
+    on_event: Option<Function>,
+    on_retry: Option<Function>,
+    on_error: Option<Function>,
+    on_close: Option<Function>,
+}
+
+/// The JS side of one stream: callbacks, the `closed` promise, and the once-only close.
+#[derive(Debug)]
+struct Session {
+    shared: Rc<Shared>,
+    callbacks: Callbacks,
+    /// `{ stopped }`, read by the glue between the events of a batch.
+    control: Object,
+    resolve_closed: RefCell<Option<Function>>,
+    close_reported: Cell<bool>,
+}
+
+/// A running stream. `stop()` (or `stopStream(handle)`, or the `signal`) ends it; no
+/// callback but `onClose` fires after that.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct StreamHandle {
+    session: Rc<Session>,
+    closed: Promise,
+}
+
+#[wasm_bindgen]
+impl StreamHandle {
+    /// `'connecting' | 'open' | 'retrying' | 'closed'`.
+    #[wasm_bindgen(getter, unchecked_return_type = "StreamStatus")]
+    pub fn status(&self) -> String {
+        self.session.shared.status.get().as_str().into()
+    }
+
+    /// The last event ID (sent as `Last-Event-ID` on reconnection).
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        self.session.shared.last_event_id.borrow().clone()
+    }
+
+    /// Resolves once, when the stream closes, with `{ reason, error? }`. Never rejects.
+    #[wasm_bindgen(getter, unchecked_return_type = "Promise<CloseInfo>")]
+    pub fn closed(&self) -> Promise {
+        self.closed.clone()
+    }
+
+    /// Counters: bytes, events, reconnects, attempt, timeOpenMs, lastEventId.
+    #[wasm_bindgen(unchecked_return_type = "StreamStats")]
+    pub fn stats(&self) -> JsValue {
+        let stats = self.session.shared.stats();
+        let obj = Object::new();
+        set(&obj, "bytes", stats.bytes as f64);
+        set(&obj, "events", stats.events as f64);
+        set(&obj, "reconnects", stats.reconnects);
+        set(&obj, "attempt", stats.attempt);
+        set(&obj, "timeOpenMs", stats.time_open_ms);
+        set(&obj, "lastEventId", stats.last_event_id);
+        obj.into()
+    }
+
+    /// Stops the stream: aborts the request, cancels the reader and any reconnect timer.
+    pub fn stop(&self) {
+        self.session.stop();
+    }
+}
+
+/// Starts streaming. Bad options throw an `Error` with `kind: 'invalid-option'` at once.
+#[wasm_bindgen(js_name = startStream)]
+pub fn start_stream(options: StreamOptions) -> Result<StreamHandle, JsValue> {
+    let (builder, callbacks, signal) =
+        parse_options(options.into()).map_err(|err| to_js_error(&err, true))?;
+    let req = builder.finish().map_err(|err| to_js_error(&err, true))?;
+    let shared = Rc::new(Shared::new(&req.last_event_id));
+    let mut resolve = None;
+    let closed = Promise::new(&mut |res, _rej| resolve = Some(res));
+    let control = Object::new();
+    set(&control, "stopped", false);
+    let session = Rc::new(Session {
+        shared: Rc::clone(&shared),
+        callbacks,
+        control,
+        resolve_closed: RefCell::new(resolve),
+        close_reported: Cell::new(false),
+    });
+    let task_session = Rc::clone(&session);
+    wasm_bindgen_futures::spawn_local(async move {
+        if signal.as_ref().is_some_and(AbortSignal::aborted) {
+            return task_session.stop();
+        }
+        // The listener is removed when the task ends, whatever ends it.
+        let mut aborted = signal.map(|signal| EventFuture::new(&signal, "abort"));
+        let mut notices = NoticeStream::new(req, shared);
+        loop {
+            let next = match aborted.as_mut() {
+                None => notices.next().await,
+                Some(abort) => match race(notices.next(), abort).await {
+                    Either::Left(next) => next,
+                    Either::Right(()) => return task_session.stop(),
+                },
+            };
+            match next {
+                Some(notice) => task_session.deliver(notice),
+                None => return,
+            }
+        }
+    });
+    Ok(StreamHandle { session, closed })
+}
+
+/// Stops a stream started with `startStream` (the same as `handle.stop()`).
+#[wasm_bindgen(js_name = stopStream)]
+pub fn stop_stream(handle: &StreamHandle) {
+    handle.stop();
+}
+
+impl Session {
+    fn deliver(&self, notice: Notice) {
+        if self.close_reported.get() {
+            return;
+        }
+        let cb = &self.callbacks;
+        match notice {
+            Notice::Open { status, headers, attempt } => {
+                if let Some(f) = &cb.on_open {
+                    let info = Object::new();
+                    set(&info, "status", status);
+                    set(&info, "headers", headers);
+                    set(&info, "attempt", attempt);
+                    invoke(f, &info);
+                }
+            }
+            Notice::Events(batch) => {
+                if let Some(f) = &cb.on_event {
+                    let (text, meta) = encode_batch(&batch);
+                    deliver_batch(&text, &meta, f, &self.control);
+                }
+            }
+            Notice::Error(err) => {
+                if let Some(f) = &cb.on_error {
+                    invoke(f, &to_js_error(&err, false));
+                }
+            }
+            Notice::Retry { attempt, delay_ms, error } => {
+                if let Some(f) = &cb.on_retry {
+                    let info = Object::new();
+                    set(&info, "attempt", attempt);
+                    set(&info, "delayMs", delay_ms as f64);
+                    set(&info, "error", to_js_error(&error, false));
+                    invoke(f, &info);
+                }
+            }
+            Notice::Closed { reason, error } => {
+                let error = error.map(|err| to_js_error(&err, true));
+                if let (Some(f), Some(err)) = (&cb.on_error, &error) {
+                    invoke(f, err);
+                }
+                self.report_close(reason, error);
+            }
+        }
+    }
+
+    fn stop(&self) {
+        if self.close_reported.get() {
+            return;
+        }
+        self.shared.stop();
+        self.report_close(CloseReason::Stopped, None);
+    }
+
+    /// Fires `onClose` and resolves `closed`, exactly once.
+    fn report_close(&self, reason: CloseReason, error: Option<JsValue>) {
+        if self.close_reported.replace(true) {
+            return;
+        }
+        self.shared.set_closed();
+        set(&self.control, "stopped", true);
+        let info = Object::new();
+        set(&info, "reason", reason.as_str());
+        if let Some(err) = error {
+            set(&info, "error", err);
+        }
+        if let Some(f) = &self.callbacks.on_close {
+            invoke(f, &info);
+        }
+        if let Some(resolve) = self.resolve_closed.borrow_mut().take() {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &info);
+        }
+    }
+}
+
+type Parsed = (crate::client::EventStreamBuilder, Callbacks, Option<AbortSignal>);
+
+fn invalid(message: impl Into<String>) -> StreamError {
+    StreamError::InvalidOption(message.into())
+}
+
+fn parse_options(value: JsValue) -> Result<Parsed, StreamError> {
+    if !value.is_object() {
+        return Err(invalid("startStream expects an options object, e.g. startStream({ url, onEvent })"));
+    }
+    let o: Options = serde_wasm_bindgen::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    let mut b = EventStream::builder(o.url);
+    if let Some(method) = o.method {
+        b = b.method(method.to_ascii_uppercase());
+    }
+    b = add_headers(b, &o.headers)?;
+    if let Some(id) = o.last_event_id {
+        b = b.last_event_id(id);
+    }
+    if let Some(format) = o.format {
+        b = b.format(Format::parse(&format)?);
+    }
+    if let Some(credentials) = o.credentials {
+        b = b.credentials(match credentials.as_str() {
+            "omit" => RequestCredentials::Omit,
+            "same-origin" => RequestCredentials::SameOrigin,
+            "include" => RequestCredentials::Include,
+            other => {
+                return Err(invalid(format!(
+                    "credentials must be 'omit', 'same-origin' or 'include', not {other:?}"
+                )))
+            }
+        });
+    }
+    b = b.retry(parse_retry(&o.retry)?);
+    if let Some(limit) = o.max_event_bytes {
+        if !(limit >= 1.0 && limit.fract() == 0.0 && limit <= 4_294_967_295.0) {
+            return Err(invalid(format!("maxEventBytes must be a whole number of bytes ≥ 1, not {limit}")));
+        }
+        b = b.max_event_bytes(limit as usize);
+    }
+    if let Some(fetch) = function(&o.fetch, "fetch")? {
+        b = b.fetch(fetch);
+    }
+    b = add_body(b, o.body)?;
+    let signal = match given(&o.signal) {
+        None => None,
+        Some(s) => Some(s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal must be an AbortSignal"))?),
+    };
+    let callbacks = Callbacks {
+        on_open: function(&o.on_open, "onOpen")?,
+        on_event: function(&o.on_event, "onEvent")?,
+        on_retry: function(&o.on_retry, "onRetry")?,
+        on_error: function(&o.on_error, "onError")?,
+        on_close: function(&o.on_close, "onClose")?,
+    };
+    Ok((b, callbacks, signal))
+}
+
+/// `undefined` and `null` mean "not given".
+fn given(value: &JsValue) -> Option<JsValue> {
+    (!value.is_undefined() && !value.is_null()).then(|| value.clone())
+}
+
+fn function(value: &JsValue, name: &str) -> Result<Option<Function>, StreamError> {
+    match given(value) {
+        None => Ok(None),
+        Some(v) => {
+            v.dyn_into::<Function>().map(Some).map_err(|_| invalid(format!("{name} must be a function")))
+        }
+    }
+}
+
+fn add_headers(
+    mut b: crate::client::EventStreamBuilder,
+    headers: &JsValue,
+) -> Result<crate::client::EventStreamBuilder, StreamError> {
+    let Some(headers) = given(headers) else { return Ok(b) };
+    let entries = match headers.dyn_ref::<web_sys::Headers>() {
+        Some(h) => js_sys::Array::from(&h.entries().into()),
+        None if headers.is_object() => Object::entries(headers.unchecked_ref()),
+        None => return Err(invalid("headers must be a plain object or a Headers instance")),
+    };
+    for entry in entries.iter() {
+        let pair = js_sys::Array::from(&entry);
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let Some(value) = pair.get(1).as_string() else {
+            return Err(invalid(format!("header {name:?} must have a string value")));
+        };
+        check_header(&name, &value)?;
+        b = b.header(name, value);
+    }
+    Ok(b)
+}
+
+/// A string is sent as is; a plain object as JSON (with a JSON content type unless one is
+/// set); anything else the browser accepts as a body (Blob, FormData, …) is passed through.
+fn add_body(
+    mut b: crate::client::EventStreamBuilder,
+    body: JsValue,
+) -> Result<crate::client::EventStreamBuilder, StreamError> {
+    let Some(body) = given(&body) else { return Ok(b) };
+    if body.is_string() {
+        b.set_body(body);
+        return Ok(b);
+    }
+    let proto = Object::get_prototype_of(&body);
+    let plain = body.is_object() && (proto.is_null() || proto == Object::get_prototype_of(&Object::new()));
+    if plain {
+        let json =
+            js_sys::JSON::stringify(&body).map_err(|_| invalid("body could not be serialized as JSON"))?;
+        if !b.has_header("content-type") {
+            b = b.header("content-type", "application/json");
+        }
+        b.set_body(json.into());
+    } else {
+        b.set_body(body);
+    }
+    Ok(b)
+}
+
+fn parse_retry(value: &JsValue) -> Result<RetryConfig, StreamError> {
+    let defaults = RetryConfig::default();
+    let Some(value) = given(value) else { return Ok(defaults) };
+    match value.as_bool() {
+        Some(false) => return Ok(RetryConfig::DISABLED),
+        Some(true) => return Ok(defaults),
+        None => {}
+    }
+    let r: RetryOptions =
+        serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("retry: {e}")))?;
+    let ms = |v: Option<f64>, name: &str, default: u64| match v {
+        None => Ok(default),
+        Some(ms) if ms >= 0.0 && ms.is_finite() => Ok(ms as u64),
+        Some(ms) => Err(invalid(format!("retry.{name} must be a number of milliseconds ≥ 0, not {ms}"))),
+    };
+    Ok(RetryConfig {
+        max_retries: r.max_retries.unwrap_or(defaults.max_retries),
+        initial_delay_ms: ms(r.initial_delay_ms, "initialDelayMs", defaults.initial_delay_ms)?,
+        max_delay_ms: ms(r.max_delay_ms, "maxDelayMs", defaults.max_delay_ms)?,
+        jitter: r.jitter.unwrap_or(defaults.jitter),
+    })
+}
+
+/// One string and six numbers per event; the layout is described in glue.js.
+fn encode_batch(batch: &[StreamEvent]) -> (String, Vec<u32>) {
+    let mut text = String::with_capacity(batch.iter().map(|e| e.event_type.len() + e.data.len() + 8).sum());
+    let mut meta = Vec::with_capacity(batch.len() * 6);
+    let mut at: u32 = 0;
+    let mut push = |text: &mut String, s: &str| {
+        text.push_str(s);
+        at += utf16_len(s);
+        at
+    };
+    for ev in batch {
+        let (kind, field) = match &ev.kind {
+            EventKind::Thought { content } => (0, Some(content.as_str())),
+            EventKind::Text { content } => (1, Some(content.as_str())),
+            EventKind::Message { content } => (2, Some(content.as_str())),
+            EventKind::Error { message } => (3, Some(message.as_str())),
+            EventKind::Done { status } => (4, status.as_deref()),
+            _ => (5, None),
+        };
+        let same_as_data = field == Some(ev.data.as_str());
+        let flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_as_data) << 2;
+        let type_end = push(&mut text, &ev.event_type);
+        let data_end = push(&mut text, &ev.data);
+        let id_end = push(&mut text, &ev.last_event_id);
+        let field_end = push(&mut text, if same_as_data { "" } else { field.unwrap_or("") });
+        meta.extend_from_slice(&[kind, flags, type_end, data_end, id_end, field_end]);
+    }
+    (text, meta)
+}
+
+fn utf16_len(s: &str) -> u32 {
+    let units = if s.is_ascii() { s.len() } else { s.chars().map(char::len_utf16).sum() };
+    units as u32
+}
+
+fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), &value.into());
+}
+
+/// A JS `Error` with `kind`, `fatal` and, for HTTP errors, `status`.
+fn to_js_error(err: &StreamError, fatal: bool) -> JsValue {
+    let error = js_sys::Error::new(&err.to_string());
+    error.set_name("WasmSseError");
+    set(&error, "kind", err.kind());
+    set(&error, "fatal", fatal);
+    if let Some(status) = err.status() {
+        set(&error, "status", status);
+    }
+    error.into()
+}

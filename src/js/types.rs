@@ -1,0 +1,111 @@
+//! The TypeScript shapes of the JS API, emitted into the package's `.d.ts`. No `any`:
+//! JSON values are `unknown`; events are a union discriminated on `type`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Where a stream is in its life. */
+export type StreamStatus = 'connecting' | 'open' | 'retrying' | 'closed';
+
+/** Why a stream closed: `done` event, `stop()`/signal, server ended it (204, or end with retry off), fatal error. */
+export type CloseReason = 'done' | 'stopped' | 'ended' | 'error';
+
+/** The class of a {@link StreamError}. */
+export type StreamErrorKind =
+  | 'http' | 'content-type' | 'network' | 'parse' | 'limit' | 'not-resumable' | 'invalid-option';
+
+/** Errors passed to `onError`, `onRetry` and `closed`; `startStream` throws one for bad options. */
+export interface StreamError extends Error {
+  readonly name: 'WasmSseError';
+  readonly kind: StreamErrorKind;
+  /** The HTTP status, for `http` errors. */
+  readonly status?: number;
+  /** Whether the stream ended because of it. */
+  readonly fatal: boolean;
+}
+
+interface EventFields {
+  /** The raw data, exactly as sent (`data:` lines joined with `\n`). */
+  readonly data: string;
+  /** The last event ID at dispatch (empty if the server never sent one). */
+  readonly lastEventId: string;
+  /** `data` parsed as JSON when it is JSON, else `undefined`. Parsed on first access. */
+  readonly json: unknown;
+}
+
+/** Model reasoning (`event: thought`). */
+export interface ThoughtEvent extends EventFields { readonly type: 'thought'; readonly content: string; }
+/** A piece of the answer (`event: text`). Tokens are never trimmed. */
+export interface TextEvent extends EventFields { readonly type: 'text'; readonly content: string; }
+/** A message (`event: message`, or no `event:` field). */
+export interface MessageStreamEvent extends EventFields { readonly type: 'message'; readonly content: string; }
+/** An error the server reports in-band (`event: error`); the stream goes on. */
+export interface ErrorStreamEvent extends EventFields { readonly type: 'error'; readonly error: string; }
+/** The end of the answer (`event: done` or `data: [DONE]`). The stream closes after it. */
+export interface DoneEvent extends EventFields { readonly type: 'done'; readonly status?: string; }
+/** Any other event name. */
+export interface OtherEvent extends EventFields {
+  readonly type: string & {};
+  readonly content?: never;
+  readonly error?: never;
+  readonly status?: never;
+}
+/** Every event `onEvent` receives. */
+export type StreamEvent = ThoughtEvent | TextEvent | MessageStreamEvent | ErrorStreamEvent | DoneEvent | OtherEvent;
+
+/** Reconnection limits. Backoff doubles from `initialDelayMs` (or the server's `retry:`) up to `maxDelayMs`. */
+export interface RetryOptions {
+  /** Failed attempts in a row before giving up (default 8). */
+  maxRetries?: number;
+  /** Default 1000. */
+  initialDelayMs?: number;
+  /** Default 30000. */
+  maxDelayMs?: number;
+  /** Full jitter (default true). */
+  jitter?: boolean;
+}
+
+/** A JSON-serializable body: sent as JSON with `Content-Type: application/json`. */
+export type JsonBody = { readonly [key: string]: unknown };
+
+export interface StreamOptions {
+  url: string;
+  /** Default GET, or POST when `body` is given. */
+  method?: string;
+  headers?: Record<string, string> | Headers;
+  body?: string | JsonBody | Blob | FormData | URLSearchParams | ArrayBuffer | ArrayBufferView;
+  credentials?: RequestCredentials;
+  signal?: AbortSignal;
+  /** Resume after this event ID. */
+  lastEventId?: string;
+  /** Default 'auto': chosen from the content type. */
+  format?: 'auto' | 'sse' | 'ndjson';
+  /** `false` turns reconnection off. */
+  retry?: false | RetryOptions;
+  /** Used instead of the global fetch (auth refresh, proxies, tests). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Limit for one line or event, in bytes (default 16 MiB). Over it: a `limit` error, the event is skipped. */
+  maxEventBytes?: number;
+  onOpen?: (info: OpenInfo) => void;
+  onEvent?: (event: StreamEvent) => void;
+  onRetry?: (info: RetryInfo) => void;
+  onError?: (error: StreamError) => void;
+  /** Called exactly once. */
+  onClose?: (info: CloseInfo) => void;
+}
+
+export interface OpenInfo { readonly status: number; readonly headers: Headers; readonly attempt: number; }
+export interface RetryInfo { readonly attempt: number; readonly delayMs: number; readonly error: StreamError; }
+export interface CloseInfo { readonly reason: CloseReason; readonly error?: StreamError; }
+
+/** Counters of a stream. Never holds request headers or body. */
+export interface StreamStats {
+  readonly bytes: number;
+  readonly events: number;
+  readonly reconnects: number;
+  readonly attempt: number;
+  readonly timeOpenMs: number;
+  readonly lastEventId: string;
+}
+"#;
