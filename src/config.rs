@@ -102,7 +102,7 @@ pub fn retry_after_ms(
     at.is_finite().then(|| (at - now_ms).max(0.0) as u64)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -171,7 +171,11 @@ mod tests {
     fn error_kinds_and_messages() {
         use crate::error::ParseError;
         let cases: Vec<(StreamError, &str, Option<u16>)> = vec![
-            (StreamError::InvalidOption("url is empty; pass the stream's URL".into()), "invalid-option", None),
+            (
+                StreamError::InvalidOption("url is empty; pass the stream's URL".into()),
+                "invalid-option",
+                None,
+            ),
             (StreamError::Http { status: 401 }, "http", Some(401)),
             (StreamError::ContentType { content_type: None }, "content-type", None),
             (StreamError::Network { message: "Failed to fetch".into() }, "network", None),

@@ -141,7 +141,7 @@ fn kind_for(event_type: &str, data: &str, top: Option<&TopLevel<'_>>) -> EventKi
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

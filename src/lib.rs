@@ -40,7 +40,7 @@ pub mod config;
 pub mod error;
 pub mod event;
 #[cfg(target_arch = "wasm32")]
-mod js;
+pub mod js;
 pub mod json;
 mod lines;
 pub mod ndjson;

@@ -92,7 +92,7 @@ impl LineDecoder {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::event::EventKind;

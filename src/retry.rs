@@ -227,5 +227,5 @@ impl ReconnectPolicy {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -131,7 +131,8 @@ impl Driver {
         };
         let status = response.status();
         let headers = response.headers();
-        if !(200..300).contains(&status) {
+        // 204 is a 2xx, but it means "do not reconnect" rather than "here is a stream".
+        if status == 204 || !(200..300).contains(&status) {
             let retry_after = headers.get("retry-after").ok().flatten().and_then(|value| {
                 retry_after_ms(&value, Date::now(), |date| Some(Date::parse(date)).filter(|t| !t.is_nan()))
             });

@@ -33,10 +33,10 @@ extern "C" {
     pub type StreamOptions;
 }
 
-/// The options as sent from JS. Unknown keys are rejected so that a typo (`onevent`) is
-/// an `invalid-option` error instead of a silent no-op.
+/// The options as sent from JS. Unknown keys are rejected ([`check_keys`]) so that a typo
+/// (`onevent`) is an `invalid-option` error instead of a silent no-op.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Options {
     url: String,
     method: Option<String>,
@@ -66,8 +66,27 @@ struct Options {
     on_close: JsValue,
 }
 
+const OPTION_KEYS: &[&str] = &[
+    "url",
+    "method",
+    "headers",
+    "body",
+    "credentials",
+    "signal",
+    "lastEventId",
+    "format",
+    "retry",
+    "fetch",
+    "maxEventBytes",
+    "onOpen",
+    "onEvent",
+    "onRetry",
+    "onError",
+    "onClose",
+];
+
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct RetryOptions {
     max_retries: Option<u32>,
     initial_delay_ms: Option<f64>,
@@ -278,6 +297,8 @@ fn parse_options(value: JsValue) -> Result<Parsed, StreamError> {
     if !value.is_object() {
         return Err(invalid("startStream expects an options object, e.g. startStream({ url, onEvent })"));
     }
+    // serde-wasm-bindgen reads only the fields it knows, so unknown keys are checked here.
+    check_keys(&value, OPTION_KEYS, "")?;
     let o: Options = serde_wasm_bindgen::from_value(value).map_err(|e| invalid(e.to_string()))?;
     let mut b = EventStream::builder(o.url);
     if let Some(method) = o.method {
@@ -325,6 +346,19 @@ fn parse_options(value: JsValue) -> Result<Parsed, StreamError> {
         on_close: function(&o.on_close, "onClose")?,
     };
     Ok((b, callbacks, signal))
+}
+
+fn check_keys(value: &JsValue, known: &[&str], prefix: &str) -> Result<(), StreamError> {
+    let object: &Object = value.unchecked_ref();
+    for key in Object::keys(object).iter().filter_map(|k| k.as_string()) {
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(format!(
+                "unknown option {prefix}{key}; known options are {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `undefined` and `null` mean "not given".

@@ -25,6 +25,8 @@ pub struct AgentParams {
     drop_once: u8,
     retry: Option<u64>,
     require_auth: u8,
+    /// `ids=0` sends no `id:` fields, so a dropped stream cannot be resumed.
+    ids: u8,
     key: String,
 }
 
@@ -37,6 +39,7 @@ impl Default for AgentParams {
             drop_once: 0,
             retry: None,
             require_auth: 0,
+            ids: 1,
             key: String::new(),
         }
     }
@@ -66,7 +69,7 @@ fn thoughts(prompt: &str) -> [String; 3] {
 }
 
 /// Every event of one answer, ids 0, 1, 2, … over thoughts, text tokens and the final done.
-fn agent_events(prompt: &str) -> Vec<Bytes> {
+fn agent_events(prompt: &str, with_ids: bool) -> Vec<Bytes> {
     let thoughts = thoughts(prompt).into_iter().map(|t| ("thought", json!({ "content": t })));
     let texts = answer_tokens(prompt).into_iter().map(|t| ("text", json!({ "content": t })));
     let done = std::iter::once(("done", json!({ "status": "complete" })));
@@ -74,7 +77,7 @@ fn agent_events(prompt: &str) -> Vec<Bytes> {
         .chain(texts)
         .chain(done)
         .enumerate()
-        .map(|(id, (name, data))| sse_event(Some(id as u64), Some(name), &data.to_string()))
+        .map(|(id, (name, data))| sse_event(with_ids.then_some(id as u64), Some(name), &data.to_string()))
         .collect()
 }
 
@@ -101,7 +104,7 @@ pub async fn stream(
     let first_connection = state.hit(&params.key, "agent") == 1;
     let drop_after = params.drop_after.filter(|_| params.drop_once == 0 || first_connection);
 
-    let events = agent_events(&prompt_of(&params, &body));
+    let events = agent_events(&prompt_of(&params, &body), params.ids != 0);
     let start = resume_from(&headers).unwrap_or(0).min(events.len() as u64) as usize;
     let mut steps = Vec::new();
     if let Some(retry) = params.retry {

@@ -109,12 +109,14 @@ pub async fn flaky(State(state): State<AppState>, Query(params): Query<FlakyPara
 pub struct SlowParams {
     interval_ms: u64,
     count: u64,
+    /// Wait this long before sending the response headers (to abort "before response").
+    header_delay_ms: u64,
     key: String,
 }
 
 impl Default for SlowParams {
     fn default() -> Self {
-        SlowParams { interval_ms: 100, count: 1000, key: String::new() }
+        SlowParams { interval_ms: 100, count: 1000, header_delay_ms: 0, key: String::new() }
     }
 }
 
@@ -125,13 +127,18 @@ pub async fn slow(
     Query(params): Query<SlowParams>,
     headers: HeaderMap,
 ) -> Response {
+    // Opened before the header delay, so a client that leaves during it counts as disconnected.
+    let guard = state.open_stream(&params.key);
+    if params.header_delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(params.header_delay_ms)).await;
+    }
     let start = resume_from(&headers).unwrap_or(1).max(1);
     let interval = params.interval_ms;
     let ticks = (start..=params.count).flat_map(move |n| {
         let pause = (n > start).then(|| Step::pause_ms(interval));
         pause.into_iter().chain([Step::Send(sse_event(Some(n), None, &format!("tick {n}")))])
     });
-    sse_response(play(ticks.chain([done_event()]), state.open_stream(&params.key)))
+    sse_response(play(ticks.chain([done_event()]), guard))
 }
 
 /// Query parameters of `GET /retry-hint`.

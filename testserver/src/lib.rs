@@ -19,7 +19,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 
 pub use state::{AppState, KeyRecord};
@@ -40,7 +40,7 @@ pub fn app_with_state(state: AppState) -> Router {
         .route("/slow", get(faults::slow).post(faults::slow))
         .route("/retry-hint", get(faults::retry_hint))
         .route("/content-type", get(framing::content_type))
-        .route("/echo", get(framing::echo).post(framing::echo))
+        .route("/echo", any(framing::echo))
         .route("/ndjson", get(framing::ndjson).post(framing::ndjson))
         .route("/utf8-split", get(framing::utf8_split))
         .route("/huge", get(framing::huge))
@@ -81,7 +81,7 @@ fn preflight() -> Response {
     let allow_headers = "*, content-type, last-event-id, cache-control, authorization, x-test-header";
     let headers = [
         (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-        (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"),
+        (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
         (header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers),
         (header::ACCESS_CONTROL_EXPOSE_HEADERS, "*"),
         (header::ACCESS_CONTROL_MAX_AGE, "600"),

@@ -23,6 +23,9 @@ pub enum Step {
     Cut,
 }
 
+/// How long a `Cut` waits after the last frame before closing the connection.
+const CUT_LINGER: Duration = Duration::from_millis(50);
+
 impl Step {
     /// A frame from anything that becomes bytes.
     pub fn send(bytes: impl Into<Bytes>) -> Self {
@@ -93,6 +96,11 @@ where
                     return Some((Ok(bytes), player));
                 }
                 Some(Step::Cut) => {
+                    // Let the frames already written reach the client before the connection
+                    // dies. Cut in the same instant, Chromium can report the body error before
+                    // handing over the bytes it had received, and those events vanish; a real
+                    // drop (proxy timeout, network change) comes after the data got through.
+                    tokio::time::sleep(CUT_LINGER).await;
                     player.record.end(StreamEnd::Dropped);
                     let cut = io::Error::new(io::ErrorKind::ConnectionAborted, "scripted connection drop");
                     return Some((Err(cut), player));

@@ -205,7 +205,10 @@ async fn preflight_answers_any_path_and_is_not_counted() {
         let reply = request(addr, "OPTIONS", path, &[("Access-Control-Request-Method", "GET")], "").await;
         assert_eq!(reply.status, 204);
         assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
-        assert_eq!(reply.header("access-control-allow-methods"), Some("GET, POST, OPTIONS"));
+        assert_eq!(
+            reply.header("access-control-allow-methods"),
+            Some("GET, POST, PUT, PATCH, DELETE, OPTIONS")
+        );
         assert!(reply.header("access-control-allow-headers").unwrap().contains("last-event-id"));
         assert!(reply.header("access-control-allow-headers").unwrap().contains("authorization"));
         assert_eq!(reply.header("access-control-max-age"), Some("600"));
