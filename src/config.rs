@@ -24,9 +24,9 @@ impl Format {
             "auto" => Ok(Format::Auto),
             "sse" => Ok(Format::Sse),
             "ndjson" => Ok(Format::Ndjson),
-            other => Err(StreamError::InvalidOption(format!(
-                "format must be 'auto', 'sse' or 'ndjson', not {other:?}"
-            ))),
+            other => Err(StreamError::InvalidOption(
+                ["format must be 'auto', 'sse' or 'ndjson', not '", other, "'"].concat(),
+            )),
         }
     }
 
@@ -74,14 +74,20 @@ pub fn body_format(content_type: Option<&str>, requested: Format) -> Result<Body
 pub fn check_header(name: &str, value: &str) -> Result<(), StreamError> {
     let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(token_char) {
-        return Err(StreamError::InvalidOption(format!(
-            "header name {name:?} is not a valid HTTP header name; use letters, digits and '-'"
-        )));
+        return Err(StreamError::InvalidOption(
+            ["header name '", name, "' is not a valid HTTP header name; use letters, digits and '-'"]
+                .concat(),
+        ));
     }
     if value.contains(['\r', '\n', '\0']) {
-        return Err(StreamError::InvalidOption(format!(
-            "the value of header {name:?} contains a line break or NUL; remove it (it could inject headers)"
-        )));
+        return Err(StreamError::InvalidOption(
+            [
+                "the value of header '",
+                name,
+                "' contains a line break or NUL; remove it (it could inject headers)",
+            ]
+            .concat(),
+        ));
     }
     Ok(())
 }

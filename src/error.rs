@@ -34,7 +34,7 @@ impl fmt::Display for ParseError {
             ParseError::InvalidJson { line, excerpt } => write!(
                 f,
                 "line {line} of the NDJSON stream is not valid JSON and was skipped \
-                 (it starts with {excerpt:?}); check what the server writes on that line"
+                 (it starts with \"{excerpt}\"); check what the server writes on that line"
             ),
         }
     }

@@ -1,13 +1,15 @@
 // Builds event objects from one batch (one string + offsets) and hands them to onEvent:
 // one crossing of the wasm boundary per chunk instead of one per field. See src/js/mod.rs.
 
+const KIND = ['thought', 'text', 'message', 'error', 'done', 'other'];
 const FIELD = ['content', 'content', 'content', 'error', 'status', undefined];
 
 /** A decoded event. `json` is parsed on first use and cached. */
 export class WasmSseEvent {
   #isJson;
   #json;
-  constructor(type, data, lastEventId, isJson, fieldName, field) {
+  constructor(kind, type, data, lastEventId, isJson, fieldName, field) {
+    this.kind = kind;
     this.type = type;
     this.data = data;
     this.lastEventId = lastEventId;
@@ -50,6 +52,7 @@ export function deliverBatch(text, meta, onEvent, control) {
     const id = text.slice(meta[i + 3], meta[i + 4]);
     const field = flags & 4 ? data : flags & 2 ? text.slice(meta[i + 4], meta[i + 5]) : undefined;
     at = meta[i + 5];
-    invoke(onEvent, new WasmSseEvent(type, data, id, (flags & 1) !== 0, field === undefined ? undefined : FIELD[kind], field));
+    const fieldName = field === undefined ? undefined : FIELD[kind];
+    invoke(onEvent, new WasmSseEvent(KIND[kind], type, data, id, (flags & 1) !== 0, fieldName, field));
   }
 }

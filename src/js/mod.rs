@@ -8,7 +8,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, RequestCredentials};
@@ -33,39 +32,7 @@ extern "C" {
     pub type StreamOptions;
 }
 
-/// The options as sent from JS. Unknown keys are rejected ([`check_keys`]) so that a typo
-/// (`onevent`) is an `invalid-option` error instead of a silent no-op.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Options {
-    url: String,
-    method: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    headers: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    body: JsValue,
-    credentials: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
-    last_event_id: Option<String>,
-    format: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    retry: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    fetch: JsValue,
-    max_event_bytes: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_open: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_event: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_retry: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_error: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    on_close: JsValue,
-}
-
+/// Every key `startStream` accepts; anything else is a typo reported as `invalid-option`.
 const OPTION_KEYS: &[&str] = &[
     "url",
     "method",
@@ -84,15 +51,7 @@ const OPTION_KEYS: &[&str] = &[
     "onError",
     "onClose",
 ];
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RetryOptions {
-    max_retries: Option<u32>,
-    initial_delay_ms: Option<f64>,
-    max_delay_ms: Option<f64>,
-    jitter: Option<bool>,
-}
+const RETRY_KEYS: &[&str] = &["maxRetries", "initialDelayMs", "maxDelayMs", "jitter"];
 
 #[derive(Debug, Default)]
 struct Callbacks {
@@ -297,65 +256,100 @@ fn parse_options(value: JsValue) -> Result<Parsed, StreamError> {
     if !value.is_object() {
         return Err(invalid("startStream expects an options object, e.g. startStream({ url, onEvent })"));
     }
-    // serde-wasm-bindgen reads only the fields it knows, so unknown keys are checked here.
+    // Read by hand rather than through serde: the derive and the number formatting its
+    // error messages pull in would triple the size of the shipped wasm.
     check_keys(&value, OPTION_KEYS, "")?;
-    let o: Options = serde_wasm_bindgen::from_value(value).map_err(|e| invalid(e.to_string()))?;
-    let mut b = EventStream::builder(o.url);
-    if let Some(method) = o.method {
+    let o = Reader(&value, "");
+    let url = o
+        .string("url")?
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| invalid("url is required: the stream's URL"))?;
+    let mut b = EventStream::builder(url);
+    if let Some(method) = o.string("method")? {
         b = b.method(method.to_ascii_uppercase());
     }
-    b = add_headers(b, &o.headers)?;
-    if let Some(id) = o.last_event_id {
+    b = add_headers(b, &o.get("headers"))?;
+    if let Some(id) = o.string("lastEventId")? {
         b = b.last_event_id(id);
     }
-    if let Some(format) = o.format {
+    if let Some(format) = o.string("format")? {
         b = b.format(Format::parse(&format)?);
     }
-    if let Some(credentials) = o.credentials {
+    if let Some(credentials) = o.string("credentials")? {
         b = b.credentials(match credentials.as_str() {
             "omit" => RequestCredentials::Omit,
             "same-origin" => RequestCredentials::SameOrigin,
             "include" => RequestCredentials::Include,
-            other => {
-                return Err(invalid(format!(
-                    "credentials must be 'omit', 'same-origin' or 'include', not {other:?}"
-                )))
-            }
+            _ => return Err(invalid("credentials must be 'omit', 'same-origin' or 'include'")),
         });
     }
-    b = b.retry(parse_retry(&o.retry)?);
-    if let Some(limit) = o.max_event_bytes {
-        if !(limit >= 1.0 && limit.fract() == 0.0 && limit <= 4_294_967_295.0) {
-            return Err(invalid(format!("maxEventBytes must be a whole number of bytes ≥ 1, not {limit}")));
+    b = b.retry(parse_retry(&o.get("retry"))?);
+    if let Some(limit) = o.whole_number("maxEventBytes")? {
+        if limit == 0 {
+            return Err(invalid("maxEventBytes must be at least 1"));
         }
-        b = b.max_event_bytes(limit as usize);
+        b = b.max_event_bytes(usize::try_from(limit).unwrap_or(usize::MAX));
     }
-    if let Some(fetch) = function(&o.fetch, "fetch")? {
+    if let Some(fetch) = o.function("fetch")? {
         b = b.fetch(fetch);
     }
-    b = add_body(b, o.body)?;
-    let signal = match given(&o.signal) {
+    b = add_body(b, o.get("body"))?;
+    let signal = match given(&o.get("signal")) {
         None => None,
         Some(s) => Some(s.dyn_into::<AbortSignal>().map_err(|_| invalid("signal must be an AbortSignal"))?),
     };
     let callbacks = Callbacks {
-        on_open: function(&o.on_open, "onOpen")?,
-        on_event: function(&o.on_event, "onEvent")?,
-        on_retry: function(&o.on_retry, "onRetry")?,
-        on_error: function(&o.on_error, "onError")?,
-        on_close: function(&o.on_close, "onClose")?,
+        on_open: o.function("onOpen")?,
+        on_event: o.function("onEvent")?,
+        on_retry: o.function("onRetry")?,
+        on_error: o.function("onError")?,
+        on_close: o.function("onClose")?,
     };
     Ok((b, callbacks, signal))
+}
+
+/// Typed reads of an options object's fields; the prefix names the object in messages.
+struct Reader<'a>(&'a JsValue, &'a str);
+
+impl Reader<'_> {
+    fn get(&self, key: &str) -> JsValue {
+        Reflect::get(self.0, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn wrong(&self, key: &str, what: &str) -> StreamError {
+        invalid([self.1, key, " must be ", what].concat())
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>, StreamError> {
+        given(&self.get(key)).map(|v| v.as_string().ok_or_else(|| self.wrong(key, "a string"))).transpose()
+    }
+
+    fn boolean(&self, key: &str) -> Result<Option<bool>, StreamError> {
+        given(&self.get(key)).map(|v| v.as_bool().ok_or_else(|| self.wrong(key, "true or false"))).transpose()
+    }
+
+    /// A whole number ≥ 0 (milliseconds, bytes, counts).
+    fn whole_number(&self, key: &str) -> Result<Option<u64>, StreamError> {
+        let check = |v: JsValue| match v.as_f64() {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(n as u64),
+            _ => Err(self.wrong(key, "a whole number ≥ 0")),
+        };
+        given(&self.get(key)).map(check).transpose()
+    }
+
+    fn function(&self, key: &str) -> Result<Option<Function>, StreamError> {
+        let check = |v: JsValue| v.dyn_into::<Function>().map_err(|_| self.wrong(key, "a function"));
+        given(&self.get(key)).map(check).transpose()
+    }
 }
 
 fn check_keys(value: &JsValue, known: &[&str], prefix: &str) -> Result<(), StreamError> {
     let object: &Object = value.unchecked_ref();
     for key in Object::keys(object).iter().filter_map(|k| k.as_string()) {
         if !known.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "unknown option {prefix}{key}; known options are {}",
-                known.join(", ")
-            )));
+            let message =
+                ["unknown option ", prefix, &key, "; known options are ", &known.join(", ")].concat();
+            return Err(invalid(message));
         }
     }
     Ok(())
@@ -364,15 +358,6 @@ fn check_keys(value: &JsValue, known: &[&str], prefix: &str) -> Result<(), Strea
 /// `undefined` and `null` mean "not given".
 fn given(value: &JsValue) -> Option<JsValue> {
     (!value.is_undefined() && !value.is_null()).then(|| value.clone())
-}
-
-fn function(value: &JsValue, name: &str) -> Result<Option<Function>, StreamError> {
-    match given(value) {
-        None => Ok(None),
-        Some(v) => {
-            v.dyn_into::<Function>().map(Some).map_err(|_| invalid(format!("{name} must be a function")))
-        }
-    }
 }
 
 fn add_headers(
@@ -389,7 +374,7 @@ fn add_headers(
         let pair = js_sys::Array::from(&entry);
         let name = pair.get(0).as_string().unwrap_or_default();
         let Some(value) = pair.get(1).as_string() else {
-            return Err(invalid(format!("header {name:?} must have a string value")));
+            return Err(invalid(["header ", &name, " must have a string value"].concat()));
         };
         check_header(&name, &value)?;
         b = b.header(name, value);
@@ -429,20 +414,19 @@ fn parse_retry(value: &JsValue) -> Result<RetryConfig, StreamError> {
     match value.as_bool() {
         Some(false) => return Ok(RetryConfig::DISABLED),
         Some(true) => return Ok(defaults),
+        None if !value.is_object() => {
+            return Err(invalid("retry must be false or { maxRetries, initialDelayMs, maxDelayMs, jitter }"))
+        }
         None => {}
     }
-    let r: RetryOptions =
-        serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format!("retry: {e}")))?;
-    let ms = |v: Option<f64>, name: &str, default: u64| match v {
-        None => Ok(default),
-        Some(ms) if ms >= 0.0 && ms.is_finite() => Ok(ms as u64),
-        Some(ms) => Err(invalid(format!("retry.{name} must be a number of milliseconds ≥ 0, not {ms}"))),
-    };
+    check_keys(&value, RETRY_KEYS, "retry.")?;
+    let r = Reader(&value, "retry.");
+    let max_retries = r.whole_number("maxRetries")?.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
     Ok(RetryConfig {
-        max_retries: r.max_retries.unwrap_or(defaults.max_retries),
-        initial_delay_ms: ms(r.initial_delay_ms, "initialDelayMs", defaults.initial_delay_ms)?,
-        max_delay_ms: ms(r.max_delay_ms, "maxDelayMs", defaults.max_delay_ms)?,
-        jitter: r.jitter.unwrap_or(defaults.jitter),
+        max_retries: max_retries.unwrap_or(defaults.max_retries),
+        initial_delay_ms: r.whole_number("initialDelayMs")?.unwrap_or(defaults.initial_delay_ms),
+        max_delay_ms: r.whole_number("maxDelayMs")?.unwrap_or(defaults.max_delay_ms),
+        jitter: r.boolean("jitter")?.unwrap_or(defaults.jitter),
     })
 }
 

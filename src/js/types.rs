@@ -1,5 +1,7 @@
 //! The TypeScript shapes of the JS API, emitted into the package's `.d.ts`. No `any`:
-//! JSON values are `unknown`; events are a union discriminated on `type`.
+//! JSON values are `unknown`. Events are a union discriminated on `kind` (closed: precise
+//! narrowing) and on `type` (the raw name; an open string for other events, so TypeScript
+//! narrows it less precisely).
 
 use wasm_bindgen::prelude::*;
 
@@ -35,23 +37,27 @@ interface EventFields {
 }
 
 /** Model reasoning (`event: thought`). */
-export interface ThoughtEvent extends EventFields { readonly type: 'thought'; readonly content: string; }
+export interface ThoughtEvent extends EventFields { readonly kind: 'thought'; readonly type: 'thought'; readonly content: string; }
 /** A piece of the answer (`event: text`). Tokens are never trimmed. */
-export interface TextEvent extends EventFields { readonly type: 'text'; readonly content: string; }
+export interface TextEvent extends EventFields { readonly kind: 'text'; readonly type: 'text'; readonly content: string; }
 /** A message (`event: message`, or no `event:` field). */
-export interface MessageStreamEvent extends EventFields { readonly type: 'message'; readonly content: string; }
+export interface MessageStreamEvent extends EventFields { readonly kind: 'message'; readonly type: 'message'; readonly content: string; }
 /** An error the server reports in-band (`event: error`); the stream goes on. */
-export interface ErrorStreamEvent extends EventFields { readonly type: 'error'; readonly error: string; }
-/** The end of the answer (`event: done` or `data: [DONE]`). The stream closes after it. */
-export interface DoneEvent extends EventFields { readonly type: 'done'; readonly status?: string; }
-/** Any other event name. */
+export interface ErrorStreamEvent extends EventFields { readonly kind: 'error'; readonly type: 'error'; readonly error: string; }
+/**
+ * The end of the answer (`event: done`, or `data: [DONE]` on a message, whose `type` then
+ * stays `'message'`). The stream closes after it.
+ */
+export interface DoneEvent extends EventFields { readonly kind: 'done'; readonly type: string; readonly status?: string; }
+/** Any other event name, in `type`. */
 export interface OtherEvent extends EventFields {
-  readonly type: string & {};
-  readonly content?: never;
-  readonly error?: never;
-  readonly status?: never;
+  readonly kind: 'other';
+  readonly type: string;
 }
-/** Every event `onEvent` receives. */
+/**
+ * Every event `onEvent` receives. Switch on `kind` for exact types; `type` is the name the
+ * server sent (`message` when it sent none).
+ */
 export type StreamEvent = ThoughtEvent | TextEvent | MessageStreamEvent | ErrorStreamEvent | DoneEvent | OtherEvent;
 
 /** Reconnection limits. Backoff doubles from `initialDelayMs` (or the server's `retry:`) up to `maxDelayMs`. */
