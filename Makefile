@@ -9,7 +9,7 @@ WASM_TARGET := wasm32-unknown-unknown
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := sse_feed ndjson_feed decode_event
 
-.PHONY: test lint native-test wasm-build browser-test pkg-wasm types size bench bench-native fuzz \
+.PHONY: test lint native-test wasm-build browser-test pkg-wasm pkg demo e2e types size bench bench-native fuzz \
 	setup-native setup-wasm setup-browser clean
 
 ## test: everything CI runs — formatting, clippy (native and wasm32), native tests, the
@@ -45,6 +45,20 @@ browser-test: setup-browser
 ## pkg-wasm: the wasm-pack output (--target web, wasm-opt'ed) in pkg/.
 pkg-wasm: setup-browser
 	wasm-pack build --target web --release --weak-refs --out-dir pkg
+
+## pkg: the npm package in pkg/ (JS API, wasm, React hooks), packed as pkg/wasm-sse.tgz.
+pkg: setup-browser
+	bash scripts/make-pkg.sh
+
+## demo: builds everything and serves the Next.js demo on http://127.0.0.1:3000.
+demo: setup-browser
+	bash scripts/demo.sh
+
+## e2e: the demo end to end in headless Chromium (next build + next start, next dev).
+e2e: pkg
+	bash scripts/build-www.sh
+	cargo build --quiet -p wasm-sse-testserver
+	node --test --test-concurrency=1 e2e/
 
 ## types: a consumer snippet type-checks against the generated declarations.
 types: pkg-wasm

@@ -37,6 +37,7 @@ wasm() {
 browser() {
   wasm
   command -v node >/dev/null || apt_install nodejs npm
+  command -v curl >/dev/null || apt_install curl ca-certificates
   { command -v chromium >/dev/null && command -v chromedriver >/dev/null; } \
     || apt_install chromium chromium-driver
   # Dev tools from npm (wasm-opt from binaryen, tsc, terser, playwright-core), pinned by the lock file.

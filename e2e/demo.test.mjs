@@ -1,0 +1,227 @@
+// End-to-end tests of the Next.js demo (`next build` + `next start`, and `next dev` for
+// StrictMode) in headless Chromium, against the bundled test server. Run by `make e2e`.
+// Every process started here is stopped by PID in `after`, also when a test fails.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const www = path.join(root, 'www');
+const serverBin = path.join(root, 'target/debug/wasm-sse-testserver');
+const screenshot = process.env.DEMO_SCREENSHOT ?? path.join(root, 'docs/demo.png');
+
+const processes = new Set();
+const problems = []; // console errors and uncaught exceptions, from every page
+let backendPort;
+let backend;
+let app;
+let browser;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function start(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
+  processes.add(child);
+  child.output = '';
+  child.stdout.on('data', (d) => { child.output += d; });
+  child.stderr.on('data', (d) => { child.output += d; });
+  child.on('exit', () => processes.delete(child));
+  return child;
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { resolve(); }
+    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
+  });
+}
+
+async function waitFor(check, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startBackend() {
+  const child = start(serverBin, ['--host', '127.0.0.1', '--port', String(backendPort)]);
+  await waitFor(() => child.output.includes('listening on'), 'the test server');
+  return child;
+}
+
+async function startNext(script, port) {
+  const child = start('npm', ['run', script, '--', '-p', String(port)], {
+    cwd: www,
+    env: { ...process.env, BACKEND_URL: `${origin(backendPort)}/agent`, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  await waitFor(async () => (await fetch(origin(port))).ok, `next ${script} on ${port}`, 180_000);
+  return { child, url: origin(port) };
+}
+
+const origin = (port) => `http://127.0.0.1:${port}`;
+const backendStats = async (key) => (await fetch(`${origin(backendPort)}/stats?key=${key}`)).json();
+const answerFor = async (prompt) =>
+  (await fetch(`${origin(backendPort)}/agent/answer?prompt=${encodeURIComponent(prompt)}`)).text();
+
+async function openPage(url) {
+  const page = await browser.newPage();
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'idle');
+  // Record every status the badge shows, however briefly.
+  await page.evaluate(() => {
+    const badge = document.querySelector('[data-testid=status]');
+    window.__statuses = [badge.textContent];
+    new MutationObserver(() => {
+      const now = badge.textContent;
+      if (window.__statuses.at(-1) !== now) window.__statuses.push(now);
+    }).observe(badge, { childList: true, characterData: true, subtree: true });
+  });
+  return page;
+}
+
+async function send(page, prompt, scenario = 'normal') {
+  await page.fill('[data-testid=prompt]', prompt);
+  await page.selectOption('[data-testid=scenario]', scenario);
+  await page.click('[data-testid=send]');
+  return waitFor(async () => (await page.textContent('[data-testid=stream-key]'))?.trim(), 'the stream key', 10_000);
+}
+
+const text = (page, id) => page.textContent(`[data-testid=${id}]`);
+const closed = (page, ms = 30_000) =>
+  page.waitForFunction(() => document.querySelector('[data-testid=status]').textContent === 'closed', null, { timeout: ms });
+
+before(async () => {
+  backendPort = await freePort();
+  backend = await startBackend();
+  app = await startNext('start', await freePort());
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all([...processes].map(stop));
+});
+
+test('a prompt streams thoughts and text progressively, then done closes it', async () => {
+  const page = await openPage(app.url);
+  const prompt = 'Explain server-sent events';
+  await send(page, prompt);
+  const lengths = [];
+  while ((await text(page, 'status')) !== 'closed') {
+    const n = (await text(page, 'answer')).length;
+    if (n !== lengths.at(-1)) lengths.push(n);
+    await page.waitForTimeout(40);
+  }
+  assert.ok(lengths.filter((n) => n > 0).length >= 3, `text grew over too few observations: ${lengths}`);
+  assert.equal(await text(page, 'answer'), await answerFor(prompt));
+  assert.equal(await page.locator('[data-testid=thought]').count(), 3);
+  const statuses = await page.evaluate(() => window.__statuses);
+  assert.deepEqual(statuses.filter((s) => s !== 'idle'), ['connecting', 'open', 'closed']);
+  assert.equal(await text(page, 'stat-events'), '44');
+  assert.equal(await text(page, 'stat-last-id'), '43');
+  assert.equal(await page.locator('[data-testid=error]').count(), 0);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.close();
+});
+
+test('Stop mid-stream: the text stops growing, status closed, the backend saw the disconnect', async () => {
+  const page = await openPage(app.url);
+  const key = await send(page, 'a long answer to stop');
+  await page.waitForFunction(() => document.querySelector('[data-testid=answer]').textContent.length > 20);
+  await page.click('[data-testid=stop]');
+  await closed(page);
+  const stoppedAt = await text(page, 'answer');
+  await page.waitForTimeout(500);
+  assert.equal(await text(page, 'answer'), stoppedAt, 'text kept growing after Stop');
+  const stats = await waitFor(async () => {
+    const s = await backendStats(key);
+    return s.disconnected >= 1 && s;
+  }, 'the backend to see the disconnect', 5_000);
+  assert.equal(stats.completed, 0);
+  await page.close();
+});
+
+test('a dropped connection resumes with Last-Event-ID: no gap, no duplicated token', async () => {
+  const page = await openPage(app.url);
+  const prompt = 'resume after a drop';
+  const key = await send(page, prompt, 'drop');
+  await closed(page);
+  assert.equal(await text(page, 'answer'), await answerFor(prompt));
+  assert.equal(await text(page, 'stat-reconnects'), '1');
+  const stats = await backendStats(key);
+  assert.deepEqual(stats.lastEventIds, ['14'], 'the reconnect carried the last event id');
+  assert.equal(stats.posts, 2);
+  const statuses = await page.evaluate(() => window.__statuses);
+  assert.ok(statuses.includes('retrying'), `statuses: ${statuses}`);
+  await page.close();
+});
+
+test('a 401 backend shows a readable fatal error and is not retried', async () => {
+  const page = await openPage(app.url);
+  const key = await send(page, 'no token', 'unauthorized');
+  await closed(page);
+  const error = await text(page, 'error');
+  assert.match(error, /401/);
+  assert.match(error, /credentials/i);
+  assert.equal(await text(page, 'stat-reconnects'), '0');
+  assert.equal((await backendStats(key)).requests, 1);
+  await page.close();
+});
+
+test('backend down: the client retries, then recovers when it comes back', async () => {
+  const page = await openPage(app.url);
+  await stop(backend);
+  const prompt = 'are you back';
+  await send(page, prompt);
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]').textContent === 'retrying');
+  backend = await startBackend();
+  await closed(page);
+  assert.equal(await text(page, 'answer'), await answerFor(prompt));
+  assert.ok(Number(await text(page, 'stat-reconnects')) >= 1);
+  assert.equal(await page.locator('[data-testid=error]').count(), 0);
+  await page.close();
+});
+
+test('the StrictMode dev build opens one stream per Send', async () => {
+  const dev = await startNext('dev', await freePort());
+  try {
+    const page = await openPage(dev.url);
+    const key = await send(page, 'strict mode');
+    await closed(page, 60_000);
+    const stats = await backendStats(key);
+    assert.equal(stats.requests, 1, `requests for one Send: ${JSON.stringify(stats)}`);
+    await page.close();
+  } finally {
+    await stop(dev.child);
+  }
+});
+
+test('no console errors or uncaught exceptions on any page', () => {
+  assert.deepEqual(problems, []);
+});
