@@ -33,6 +33,7 @@ lint: setup-wasm
 
 native-test: setup-native
 	cargo test --workspace
+	cargo test --bench throughput -- --smoke
 
 wasm-build: setup-wasm
 	cargo build --lib --release --target $(WASM_TARGET)

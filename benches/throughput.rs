@@ -37,7 +37,7 @@ fn llm_tokens(total: usize) -> Vec<u8> {
 
 /// 1 KB JSON events.
 fn kb_events(total: usize) -> Vec<u8> {
-    let filler = "lorem ipsum dolor sit amet ".repeat(36);
+    let filler = "lorem ipsum dolor sit amet ".repeat(40);
     let mut out = Vec::with_capacity(total + 2048);
     let mut i = 0usize;
     while out.len() < total {
@@ -85,27 +85,31 @@ fn median_time(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
 }
 
 fn main() {
-    let size = 8 << 20;
+    // `--smoke` (make test): tiny workloads, so the benchmark cannot rot between runs.
+    let smoke = std::env::args().any(|a| a == "--smoke");
+    let (size, runs, big) = if smoke { (64 << 10, 1, 100_000) } else { (8 << 20, 7, 1_000_000) };
     let workloads = [("LLM tokens", llm_tokens(size)), ("1 KB JSON events", kb_events(size))];
     println!("| workload | chunk | MB/s | events/s |");
     println!("|---|---:|---:|---:|");
     for (name, stream) in &workloads {
         for chunk in [64, 1024, 65536] {
-            let (t, events) = median_time(7, || parse(stream, chunk));
+            let (t, events) = median_time(runs, || parse(stream, chunk));
             let secs = t.as_secs_f64();
             let mbps = stream.len() as f64 / 1e6 / secs;
             println!("| {name} | {chunk} B | {mbps:.0} | {:.2} M |", events as f64 / secs / 1e6);
         }
     }
-    let one = single_event(1_000_000);
-    let ten = single_event(10_000_000);
-    let (t1, n1) = median_time(9, || parse(&one, 16));
-    let (t10, n10) = median_time(9, || parse(&ten, 16));
+    let one = single_event(big);
+    let ten = single_event(10 * big);
+    let (t1, n1) = median_time(runs.max(9), || parse(&one, 16));
+    let (t10, n10) = median_time(runs.max(9), || parse(&ten, 16));
     assert_eq!((n1, n10), (1, 1), "each stream holds one event");
     println!();
     println!(
-        "one event in 16-byte chunks: 1 MB {:.1} ms, 10 MB {:.1} ms, ratio {:.1}× (linear is 10×)",
+        "one event in 16-byte chunks: {:.1} MB {:.1} ms, {:.1} MB {:.1} ms, ratio {:.1}× (linear is 10×)",
+        big as f64 / 1e6,
         t1.as_secs_f64() * 1e3,
+        10.0 * big as f64 / 1e6,
         t10.as_secs_f64() * 1e3,
         t10.as_secs_f64() / t1.as_secs_f64()
     );
