@@ -9,12 +9,12 @@ WASM_TARGET := wasm32-unknown-unknown
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := sse_feed ndjson_feed decode_event
 
-.PHONY: test lint native-test wasm-build browser-test pkg-wasm pkg demo e2e types size bench bench-native fuzz \
+.PHONY: test lint native-test wasm-build browser-test react-test pkg demo e2e types size bench bench-native fuzz \
 	setup-native setup-wasm setup-browser clean
 
 ## test: everything CI runs — formatting, clippy (native and wasm32), native tests, the
 ## browser tests in headless Chromium against the test server, the TypeScript check.
-test: lint native-test wasm-build browser-test types size
+test: lint native-test wasm-build browser-test react-test types size
 	@echo "make test: all checks passed"
 
 setup-native:
@@ -43,9 +43,10 @@ wasm-build: setup-wasm
 browser-test: setup-browser
 	bash scripts/with-testserver.sh wasm-pack test --headless --chrome --test browser --test worker
 
-## pkg-wasm: the wasm-pack output (--target web, wasm-opt'ed) in pkg/.
-pkg-wasm: setup-browser
-	wasm-pack build --target web --release --weak-refs --out-dir pkg
+## react-test: the store and hook unit tests (vitest; the hook in jsdom).
+react-test: setup-browser
+	@[ -d react/node_modules ] || npm --prefix react ci --no-audit --no-fund --loglevel=error
+	npm --prefix react test
 
 ## pkg: the npm package in pkg/ (JS API, wasm, React hooks), packed as pkg/wasm-sse.tgz.
 pkg: setup-browser
@@ -62,12 +63,13 @@ e2e: pkg
 	node --test --test-concurrency=1 e2e/
 
 ## types: a consumer snippet type-checks against the generated declarations.
-types: pkg-wasm
+types: pkg
 	tsc -p tests/ts
+	npm --prefix react run --silent typecheck
 
 ## size: min+gzip of the shipped wasm + glue. Reported, not yet enforced: the 20 KB budget
 ## is the benchmark issue's target (scripts/size.sh exits 1 over it).
-size: pkg-wasm
+size: pkg
 	bash scripts/size.sh || echo "size: over budget (reported, not failing the build yet)"
 
 ## bench: throughput of the pure core on this machine.

@@ -1,7 +1,7 @@
 // A consumer of the package's typings: `tsc --noEmit -p tests/ts` must pass (make test).
 // The @ts-expect-error lines are checks too: they fail the build if the error disappears.
-import init, { startStream, stopStream } from '../../pkg/wasm_sse.js';
-import type { StreamEvent, StreamError, StreamStatus, CloseInfo, StreamStats } from '../../pkg/wasm_sse.js';
+import init, { startStream, stopStream } from '../../pkg/index.js';
+import type { StreamEvent, StreamError, StreamStatus, CloseInfo, StreamStats } from '../../pkg/index.js';
 
 export async function main(signal: AbortSignal): Promise<CloseInfo> {
   await init();
