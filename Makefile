@@ -13,8 +13,9 @@ FUZZ_TARGETS := sse_feed ndjson_feed decode_event
 	setup-native setup-wasm setup-browser clean
 
 ## test: everything CI runs — formatting, clippy (native and wasm32), native tests, the
-## browser tests in headless Chromium against the test server, the TypeScript check.
-test: lint native-test wasm-build browser-test react-test types size
+## browser tests in headless Chromium against the test server, the React unit tests, the
+## TypeScript checks, the demo end to end in Chromium, and the size report.
+test: lint native-test wasm-build browser-test react-test types e2e size
 	@echo "make test: all checks passed"
 
 setup-native:
