@@ -3,11 +3,10 @@
 // Every process started here is stopped by PID in `after`, also when a test fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, start, startTestServer, stop, stopAll, waitFor } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const www = path.join(root, 'www');
@@ -17,7 +16,6 @@ const screenshot = process.env.DEMO_SCREENSHOT ?? path.join(root, 'target/demo.p
 // cause on purpose; no page code can prevent them. Every other console error fails a test.
 const expectedNetworkNoise = /^Failed to load resource: (net::ERR_INCOMPLETE_CHUNKED_ENCODING|the server responded with a status of (401|502) )/;
 
-const processes = new Set();
 const problems = []; // console errors and uncaught exceptions, from every page
 let backendPort;
 let backend;
@@ -35,41 +33,8 @@ function freePort() {
   });
 }
 
-function start(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
-  processes.add(child);
-  child.output = '';
-  child.stdout.on('data', (d) => { child.output += d; });
-  child.stderr.on('data', (d) => { child.output += d; });
-  child.on('exit', () => processes.delete(child));
-  return child;
-}
-
-function stop(child) {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', resolve);
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { resolve(); }
-    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000).unref();
-  });
-}
-
-async function waitFor(check, what, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function startBackend() {
-  const child = start(serverBin, ['--host', '127.0.0.1', '--port', String(backendPort)]);
-  await waitFor(() => child.output.includes('listening on'), 'the test server');
-  return child;
+  return (await startTestServer(serverBin, backendPort)).child;
 }
 
 async function startNext(script, port) {
@@ -121,16 +86,12 @@ before(async () => {
   backendPort = await freePort();
   backend = await startBackend();
   app = await startNext('start', await freePort());
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.all([...processes].map(stop));
+  await stopAll();
 });
 
 test('a prompt streams thoughts and text progressively, then done closes it', async () => {

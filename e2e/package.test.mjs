@@ -3,42 +3,21 @@
 // where importing must touch no browser global. Run by `make e2e` after `make pkg`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, startTestServer, stopAll } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const viteApp = path.join(root, 'e2e/vite-app');
 const pkg = path.join(root, 'pkg');
 
-const processes = new Set();
 let backend;
 let browser;
 let files;
-
-function start(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
-  processes.add(child);
-  child.output = '';
-  child.stdout.on('data', (d) => { child.output += d; });
-  child.stderr.on('data', (d) => { child.output += d; });
-  child.on('exit', () => processes.delete(child));
-  return child;
-}
-
-async function waitFor(check, what, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const contentType = (file) =>
   ({ '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css' })[
@@ -94,23 +73,15 @@ async function streamedAnswer(page) {
 const answerFor = async (prompt) => (await fetch(`${backend.url}/agent/answer?prompt=${prompt}`)).text();
 
 before(async () => {
-  const child = start(path.join(root, 'target/debug/wasm-sse-testserver'), ['--host', '127.0.0.1', '--port', '0']);
-  const url = await waitFor(async () => child.output.match(/listening on (\S+)/)?.[1], 'the test server');
-  backend = { child, url };
+  backend = await startTestServer(path.join(root, 'target/debug/wasm-sse-testserver'));
   files = await startStatic();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   files?.server.close();
-  for (const child of processes) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  }
+  await stopAll();
 });
 
 test('a fresh Vite app installs the tarball, builds, and streams', async () => {

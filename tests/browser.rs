@@ -103,6 +103,19 @@ async fn server_stats(key: &str) -> JsValue {
     JsFuture::from(get_json(&url(&format!("/stats?key={key}")))).await.unwrap()
 }
 
+/// How many of `key`'s clients the server saw go away, polled until one did (2 s at most):
+/// the server notices a closed connection a little after the client closed it.
+async fn disconnects(key: &str) -> f64 {
+    for _ in 0..40 {
+        let n = num(&server_stats(key).await, "disconnected");
+        if n >= 1.0 {
+            return n;
+        }
+        wait(50).await;
+    }
+    num(&server_stats(key).await, "disconnected")
+}
+
 async fn answer(prompt: &str) -> String {
     JsFuture::from(get_text(&url(&format!("/agent/answer?prompt={prompt}"))))
         .await
@@ -521,7 +534,7 @@ async fn post_without_ids_dropped_is_not_resumable_and_not_resent() {
 
 /// Stops a JS-API stream in the given phase; checks nothing fires after it, the server saw
 /// the disconnect, and no promise rejection went unhandled.
-async fn stop_in_phase(path: &str, stop_when: &str, expect_disconnect: bool) -> JsValue {
+async fn stop_in_phase(path: &str, stop_when: &str) -> JsValue {
     let before = track_rejections();
     let k = key("stop");
     let sep = if path.contains('?') { '&' } else { '?' };
@@ -536,17 +549,7 @@ async fn stop_in_phase(path: &str, stop_when: &str, expect_disconnect: bool) -> 
     assert_eq!(len(&rec, "closes"), 1);
     assert_eq!(text(&rec, "status"), "closed");
     assert_eq!(num(&rec, "callbacksAfterClose"), 0.0, "{path}: a callback fired after stop");
-    if expect_disconnect {
-        let mut disconnected = 0.0;
-        for _ in 0..40 {
-            disconnected = num(&server_stats(&k).await, "disconnected");
-            if disconnected >= 1.0 {
-                break;
-            }
-            wait(50).await;
-        }
-        assert_eq!(disconnected, 1.0, "{path}: the server saw the disconnect");
-    }
+    assert_eq!(disconnects(&k).await, 1.0, "{path}: the server saw the disconnect");
     wait(100).await;
     assert_eq!(track_rejections(), before, "{path}: unhandled rejection");
     rec
@@ -555,7 +558,7 @@ async fn stop_in_phase(path: &str, stop_when: &str, expect_disconnect: bool) -> 
 #[wasm_bindgen_test]
 async fn stop_before_the_response_through_the_signal() {
     // The server holds the headers for 300 ms; the signal aborts at 50 ms.
-    let rec = stop_in_phase("/slow?header_delay_ms=300", "undefined", true).await;
+    let rec = stop_in_phase("/slow?header_delay_ms=300", "undefined").await;
     assert_eq!((len(&rec, "opens"), len(&rec, "events")), (0, 0));
 }
 
@@ -564,7 +567,6 @@ async fn stop_mid_body() {
     let rec = stop_in_phase(
         "/slow?interval_ms=20",
         "(what, x, rec) => what === 'event' && rec.events.length === 3",
-        true,
     )
     .await;
     assert_eq!(len(&rec, "events"), 3);
@@ -607,15 +609,7 @@ async fn dropping_the_rust_stream_cancels_it() {
     }
     assert_eq!(stream.status(), Status::Open);
     drop(stream);
-    let mut disconnected = 0.0;
-    for _ in 0..40 {
-        disconnected = num(&server_stats(&k).await, "disconnected");
-        if disconnected >= 1.0 {
-            break;
-        }
-        wait(50).await;
-    }
-    assert_eq!(disconnected, 1.0);
+    assert_eq!(disconnects(&k).await, 1.0);
 }
 
 // ---- options -------------------------------------------------------------------------
