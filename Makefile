@@ -9,13 +9,14 @@ WASM_TARGET := wasm32-unknown-unknown
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := sse_feed ndjson_feed decode_event
 
-.PHONY: test lint native-test wasm-build browser-test react-test pkg demo e2e types size bench bench-native fuzz \
+.PHONY: test lint native-test wasm-build browser-test react-test pkg demo e2e types size bench bench-native \
+	bench-browser bench-smoke bench-deps fuzz \
 	setup-native setup-wasm setup-browser clean
 
 ## test: everything CI runs — formatting, clippy (native and wasm32), native tests, the
 ## browser tests in headless Chromium against the test server, the React unit tests, the
 ## TypeScript checks, the demo end to end in Chromium, and the size report.
-test: lint native-test wasm-build browser-test react-test types e2e size
+test: lint native-test wasm-build browser-test react-test types e2e bench-smoke size
 	@echo "make test: all checks passed"
 
 setup-native:
@@ -73,8 +74,20 @@ types: pkg
 size: pkg
 	bash scripts/size.sh || echo "size: over budget (reported, not failing the build yet)"
 
-## bench: throughput of the pure core on this machine.
-bench: bench-native
+## bench: the native core's throughput, then the browser benchmark against
+## eventsource-parser, fetch-event-source and native EventSource (bench/results/).
+bench: bench-native bench-browser
+
+bench-browser: pkg bench-deps
+	node bench/run.mjs
+
+## bench-smoke: the browser benchmark with tiny inputs; fails on any wrong decoded event.
+bench-smoke: pkg bench-deps
+	node bench/run.mjs --smoke
+
+bench-deps: setup-browser
+	@if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
+	  npm --prefix bench ci --no-audit --no-fund --loglevel=error; fi
 
 bench-native: setup-native
 	cargo bench --bench throughput

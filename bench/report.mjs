@@ -1,0 +1,326 @@
+// Turns a benchmark result (bench/results/latest.json) into the markdown report, the
+// throughput chart (SVG written by hand: no plotting dependency) and the target checks.
+
+const KIB = 1024;
+const SIZE_BUDGET = 20 * KIB;
+const FLAT_BYTES = 64 * KIB;
+
+export function chunkLabel(bytes) {
+  return bytes >= KIB ? `${bytes / KIB} KiB` : `${bytes} B`;
+}
+
+function sig(x, digits = 3) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  if (Math.abs(x) >= 10 ** digits) return Math.round(x).toLocaleString('en-US');
+  return Number(x.toPrecision(digits)).toString();
+}
+
+function rate(perSecond) {
+  if (perSecond >= 1e6) return `${sig(perSecond / 1e6)} M`;
+  if (perSecond >= 1e3) return `${sig(perSecond / 1e3)} k`;
+  return sig(perSecond);
+}
+
+function bytes(n) {
+  if (n === null || n === undefined) return '–';
+  const sign = n < 0 ? '−' : '';
+  const abs = Math.abs(n);
+  if (abs >= 1 << 20) return `${sign}${sig(abs / (1 << 20))} MiB`;
+  if (abs >= KIB) return `${sign}${sig(abs / KIB)} KiB`;
+  return `${sign}${abs} B`;
+}
+
+function ms(x) {
+  return x >= 1 ? `${sig(x)} ms` : `${sig(x * 1e3)} µs`;
+}
+
+const times = (x) => `${x.toFixed(2)}×`;
+
+function row(result, workload, chunk, competitor) {
+  return result.throughput.find((r) => r.workload === workload && r.chunk === chunk && r.competitor === competitor);
+}
+
+function ratio(result, workload, chunk, over) {
+  const wasm = row(result, workload, chunk, 'wasm-sse');
+  const other = row(result, workload, chunk, over);
+  return wasm && other ? wasm.mbps.median / other.mbps.median : null;
+}
+
+function workloadsOf(result) {
+  return [...new Set(result.throughput.map((r) => r.workload))];
+}
+
+function delta(readings, from, to) {
+  const a = readings.find((r) => r.at === from);
+  const b = readings.find((r) => r.at === to);
+  return a && b ? { wasm: b.wasmBytes - a.wasmBytes, heap: b.jsHeapBytes - a.jsHeapBytes } : null;
+}
+
+function memoryDelta(entry) {
+  return entry.workload.includes('cycles')
+    ? delta(entry.readings, 'after warm-up', 'after cycles')
+    : delta(entry.readings, 'after warm-up', 'at the end (open)');
+}
+
+/** The issue's targets, each with the measured value and whether it is met. */
+export function checkTargets(result) {
+  const targets = [];
+  const llm = 'LLM tokens';
+  for (const [chunk, goal] of [[65536, 2], [64, 1]]) {
+    const stream = ratio(result, llm, chunk, 'espjson-stream');
+    const sync = ratio(result, llm, chunk, 'espjson-sync');
+    targets.push({
+      target: `wasm-sse ≥ ${goal.toFixed(1)}× eventsource-parser + JSON.parse, LLM tokens, ${chunkLabel(chunk)} chunks`,
+      value: stream === null ? 'not measured' : `${times(stream)} (both fed from a stream); ${times(sync ?? NaN)} against its synchronous loop`,
+      ok: stream !== null && stream >= goal,
+    });
+  }
+  const fes = [];
+  for (const workload of workloadsOf(result)) {
+    for (const chunk of result.config.chunkSizes) {
+      const r = ratio(result, workload, chunk, 'fes-stream');
+      if (r !== null) fes.push({ r, where: `${workload}, ${chunkLabel(chunk)}` });
+    }
+  }
+  fes.sort((a, b) => a.r - b.r);
+  targets.push({
+    target: 'wasm-sse ≥ 3× fetch-event-source (stream-fed), every workload and chunk size',
+    value: fes.length ? `lowest ${times(fes[0].r)} (${fes[0].where}), highest ${times(fes.at(-1).r)}; ${fes.filter((f) => f.r >= 3).length} of ${fes.length} cases ≥ 3×` : 'not measured',
+    ok: fes.length > 0 && fes[0].r >= 3,
+  });
+  const lat = result.latency.filter((l) => l.competitor === 'wasm-sse');
+  targets.push({
+    target: 'wasm-sse p99 latency per chunk < 1 ms (enqueue → first onEvent)',
+    value: lat.length ? lat.map((l) => `${l.shape}: p99 ${ms(l.ms.p99)}`).join('; ') : 'not measured',
+    ok: lat.length > 0 && lat.every((l) => l.ms.p99 < 1),
+  });
+  const total = result.size.find((s) => s.id === 'wasm-sse');
+  targets.push({
+    target: 'wasm + JS glue ≤ 20 KB min+gzip',
+    value: `${bytes(total.gzipBytes)} (${total.gzipBytes} B: wasm ${result.size.find((s) => s.id === 'wasm-sse-wasm').gzipBytes} B + JS ${result.size.find((s) => s.id === 'wasm-sse-glue').gzipBytes} B)`,
+    ok: total.gzipBytes <= SIZE_BUDGET,
+  });
+  for (const entry of result.memory) {
+    const d = memoryDelta(entry);
+    targets.push({
+      target: `memory flat within 64 KiB after warm-up: ${entry.workload}`,
+      value: d ? `wasm memory ${d.wasm >= 0 ? '+' : ''}${bytes(d.wasm)}, JS heap ${d.heap >= 0 ? '+' : ''}${bytes(d.heap)}` : 'not measured',
+      ok: !!d && d.wasm <= FLAT_BYTES && d.heap <= FLAT_BYTES,
+    });
+  }
+  return targets;
+}
+
+// ---------------------------------------------------------------------------------------
+
+function table(header, rows, align) {
+  const lines = [`| ${header.join(' | ')} |`, `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function cell(r) {
+  if (!r) return '–';
+  return `${sig(r.mbps.median)} MB/s (${sig(r.mbps.min)}–${sig(r.mbps.max)}) · ${rate(r.eventsPerSec.median)} ev/s`;
+}
+
+export function markdown(result) {
+  const { env, config } = result;
+  const out = [];
+  out.push('# wasm-sse in-browser benchmark', '');
+  out.push(
+    `${env.date.slice(0, 10)} · Chromium ${env.chromium} (headless) · ${env.cpu}, ${env.cores} cores · Node ${env.node} · ` +
+      `package \`${env.pkg}\` · ${env.mode} run: median of ${config.runs} timed run${config.runs > 1 ? 's' : ''} after a warm-up, (min–max) · ` +
+      `performance.now() resolution ${env.crossOriginIsolated ? '5 µs (cross-origin isolated)' : '100 µs'}.`,
+    '',
+    'Every parser gets the same pre-made `Uint8Array` chunks in the same page. *stream* = read from a `Response` body ' +
+      '(one reader promise per chunk, the path wasm-sse takes with a custom `fetch`); *sync* = a plain loop over the chunks. ' +
+      'JS rows with JSON.parse take `content` from each payload; wasm-sse rows read `event.content`. Regenerate with `node bench/run.mjs`.',
+    '',
+  );
+  out.push('## Targets', '');
+  out.push(table(['target', 'measured', 'met'], result.targets.map((t) => [t.target, t.value, t.ok ? 'yes' : '**no**']), ['l', 'l', 'l']), '');
+
+  out.push('## Throughput', '');
+  for (const workload of workloadsOf(result)) {
+    const rows = result.throughput.filter((r) => r.workload === workload);
+    const first = rows[0];
+    out.push(`### ${workload} (${sig(first.bytes / 1e6)} MB, ${first.events.toLocaleString('en-US')} events)`, '');
+    const ids = [...new Set(rows.map((r) => r.competitor))];
+    const body = ids.map((id) => {
+      const any = rows.find((r) => r.competitor === id);
+      return [any.label, any.feed, ...config.chunkSizes.map((c) => cell(row(result, workload, c, id)))];
+    });
+    out.push(table(['library', 'feed', ...config.chunkSizes.map(chunkLabel)], body, ['l', 'l', 'r', 'r', 'r']), '');
+  }
+  out.push(
+    'The ceiling rows count line ends, not events; their ev/s use the workload\'s event count. The ceiling scans bytes in a JS loop, ' +
+      'so a parser that finds line ends with the (vectorized) String indexOf can pass it where lines are long, as eventsource-parser does on the 1 MB event.',
+    '',
+  );
+
+  out.push('## Ratios: wasm-sse MB/s ÷ other MB/s (medians)', '');
+  const ratioRows = [];
+  for (const workload of workloadsOf(result)) {
+    for (const chunk of config.chunkSizes) {
+      const r = (id) => {
+        const x = ratio(result, workload, chunk, id);
+        return x === null ? '–' : times(x);
+      };
+      ratioRows.push([workload, chunkLabel(chunk), r('espjson-stream'), r('espjson-sync'), r('esp-stream'), r('fes-stream'), r('fes-sync'), r('ceiling-sync'), r('ceiling-stream')]);
+    }
+  }
+  out.push(
+    table(
+      ['workload', 'chunk', '÷ eventsource-parser + JSON (stream)', '(sync)', '÷ eventsource-parser, no JSON (stream)', '÷ fetch-event-source (stream)', '(sync)', '÷ ceiling (sync)', '÷ ceiling (stream)'],
+      ratioRows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+
+  out.push('## Latency: chunk enqueued → first `onEvent` it completes', '');
+  out.push(`LLM tokens, one chunk per macrotask; ${config.latencyRuns} runs pooled after a warm-up run. "stream delivery only" is the reader receiving the chunk, no parsing: the floor the others add to.`, '');
+  const stream = (shape) => result.latency.find((l) => l.shape === shape && l.competitor === 'stream-only');
+  out.push(
+    table(
+      ['chunks', 'library', 'samples', 'p50', 'p99', 'max', 'p99 over delivery'],
+      result.latency.map((l) => [
+        `${l.shape} (${l.chunks})`,
+        l.label,
+        String(l.ms.samples),
+        ms(l.ms.p50),
+        ms(l.ms.p99),
+        ms(l.ms.max),
+        l.competitor === 'stream-only' || !stream(l.shape) ? '' : ms(Math.max(0, l.ms.p99 - stream(l.shape).ms.p99)),
+      ]),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+
+  out.push('## Memory (wasm-sse)', '');
+  out.push('After `gc()` and a turn of the event loop (FinalizationRegistry callbacks run). WebAssembly memory grows in 64 KiB pages and never shrinks.', '');
+  const memRows = [];
+  for (const entry of result.memory) {
+    for (const r of entry.readings) {
+      memRows.push([entry.workload, r.at + (r.cycles !== undefined ? ` (${r.cycles} cycles)` : r.bytes ? ` (${sig(r.bytes / 1e6)} MB)` : ''), bytes(r.wasmBytes), bytes(r.jsHeapBytes)]);
+    }
+    const d = memoryDelta(entry);
+    if (d) memRows.push([entry.workload, '**growth after warm-up**', `**${bytes(d.wasm)}**`, `**${bytes(d.heap)}**`]);
+  }
+  out.push(table(['workload', 'reading', 'WebAssembly.Memory', 'JS heap (usedJSHeapSize)'], memRows, ['l', 'l', 'r', 'r']), '');
+
+  out.push('## End to end: loopback test server', '');
+  if (result.e2e.length) {
+    out.push(
+      table(
+        ['library', 'request', 'events/s', 'MB/s', 'time'],
+        result.e2e.map((r) => [r.label, `GET ${r.url}`, `${rate(r.eventsPerSec.median)} (${rate(r.eventsPerSec.min)}–${rate(r.eventsPerSec.max)})`, sig(r.mbps.median), ms(r.ms.median)]),
+        ['l', 'l', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+    const [native, wasm] = ['eventsource', 'wasm-sse'].map((id) => result.e2e.find((r) => r.competitor === id));
+    if (native && wasm) out.push(`wasm-sse ÷ EventSource: ${times(wasm.eventsPerSec.median / native.eventsPerSec.median)} (events/s, medians). The server flushes every event as its own HTTP chunk.`, '');
+  } else {
+    out.push('Not measured (see correctness).', '');
+  }
+
+  out.push('## Bundle size: terser (compress + mangle) then gzip -9', '');
+  out.push(
+    table(
+      ['code', 'minified', 'min+gzip'],
+      result.size.map((s) => [s.label + (s.note ? ` (${s.note})` : ''), s.minBytes === null ? '–' : `${s.minBytes.toLocaleString('en-US')} B`, s.gzipBytes === null ? '–' : `${s.gzipBytes.toLocaleString('en-US')} B`]),
+      ['l', 'r', 'r'],
+    ),
+    '',
+    'The .wasm row is the wasm-opt output as shipped (not minified further). eventsource-parser leaves the UTF-8 decoding and the stream plumbing to the caller; fetch-event-source includes its fetch wrapper.',
+    '',
+  );
+
+  const wrong = result.correctness.filter((c) => !c.ok);
+  out.push('## Correctness', '');
+  out.push(
+    `${result.correctness.length - wrong.length} of ${result.correctness.length} checks passed: every library's event count and decoded content ` +
+      '(concatenated `content`, or total `data` length for the rows without JSON.parse) compared with what the generator wrote.',
+    '',
+  );
+  if (wrong.length) {
+    out.push(table(['check', 'workload', 'chunk', 'library', 'problem'], wrong.map((c) => [c.what, c.workload, c.chunk ? chunkLabel(c.chunk) : '', c.competitor, c.detail.replaceAll('|', '\\|').replaceAll('\n', ' ')]), ['l', 'l', 'r', 'l', 'l']), '');
+  }
+  if (result.consoleErrors.length) out.push(`Console errors during the run: ${result.consoleErrors.length} (first: \`${result.consoleErrors[0].slice(0, 200)}\`).`, '');
+  out.push(`Run took ${sig(result.seconds)} s.`, '');
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+
+const SERIES = [
+  ['ceiling-sync', 'ceiling: TextDecoder + LF scan (sync)', '#b8b8b8'],
+  ['esp-stream', 'eventsource-parser, no JSON (stream)', '#9ecae1'],
+  ['espjson-stream', 'eventsource-parser + JSON.parse (stream)', '#3182bd'],
+  ['espjson-sync', 'eventsource-parser + JSON.parse (sync loop)', '#08519c'],
+  ['fes-stream', 'fetch-event-source + JSON.parse (stream)', '#fd8d3c'],
+  ['wasm-sse', 'wasm-sse startStream (stream)', '#31a354'],
+];
+
+function niceStep(max, ticks) {
+  const raw = max / ticks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw);
+}
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** Grouped bars: MB/s of each library by chunk size, LLM-token workload, min–max whiskers. */
+export function throughputSvg(result, workload = 'LLM tokens') {
+  const chunks = result.config.chunkSizes;
+  const series = SERIES.filter(([id]) => result.throughput.some((r) => r.workload === workload && r.competitor === id));
+  const W = 960;
+  const H = 500;
+  const m = { left: 70, right: 20, top: 60, bottom: 116 };
+  const plotW = W - m.left - m.right;
+  const plotH = H - m.top - m.bottom;
+  const values = chunks.flatMap((c) => series.map(([id]) => row(result, workload, c, id)?.mbps.max ?? 0));
+  const step = niceStep(Math.max(1, ...values), 6);
+  const top = Math.ceil(Math.max(1, ...values) / step) * step;
+  const y = (v) => m.top + plotH - (v / top) * plotH;
+  const groupW = plotW / chunks.length;
+  const barW = Math.min(48, (groupW * 0.84) / series.length);
+  const parts = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
+  parts.push(`<text x="${W / 2}" y="26" text-anchor="middle" font-size="18" font-weight="bold">SSE parsing throughput in Chromium, ${esc(workload)} workload (MB/s, median of ${result.config.runs})</text>`);
+  parts.push(`<text x="${W / 2}" y="46" text-anchor="middle" font-size="12" fill="#555">${esc(`${result.env.date.slice(0, 10)} · Chromium ${result.env.chromium} · ${result.env.cpu}, ${result.env.cores} cores · whiskers: min–max`)}</text>`);
+  for (let v = 0; v <= top + 1e-9; v += step) {
+    parts.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e4e4"/>`);
+    parts.push(`<text x="${m.left - 8}" y="${y(v) + 4}" text-anchor="end" font-size="12" fill="#333">${sig(v)}</text>`);
+  }
+  parts.push(`<text transform="translate(18 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="13">MB/s</text>`);
+  chunks.forEach((chunk, g) => {
+    const x0 = m.left + g * groupW + (groupW - barW * series.length) / 2;
+    series.forEach(([id, , color], s) => {
+      const r = row(result, workload, chunk, id);
+      if (!r) return;
+      const x = x0 + s * barW;
+      const { median, min, max } = r.mbps;
+      parts.push(`<rect x="${(x + 2).toFixed(1)}" y="${y(median).toFixed(1)}" width="${(barW - 4).toFixed(1)}" height="${(y(0) - y(median)).toFixed(1)}" fill="${color}"><title>${esc(`${id} ${chunkLabel(chunk)}: ${sig(median)} MB/s (${sig(min)}–${sig(max)})`)}</title></rect>`);
+      const cx = (x + barW / 2).toFixed(1);
+      parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(min).toFixed(1)}" y2="${y(max).toFixed(1)}" stroke="#222" stroke-width="1"/>`);
+      parts.push(`<text x="${cx}" y="${(y(max) - 5).toFixed(1)}" text-anchor="middle" font-size="11" fill="#222">${sig(median)}</text>`);
+    });
+    parts.push(`<text x="${(m.left + g * groupW + groupW / 2).toFixed(1)}" y="${y(0) + 22}" text-anchor="middle" font-size="14" font-weight="bold">${chunkLabel(chunk)} chunks</text>`);
+  });
+  parts.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>`);
+  series.forEach(([, label, color], s) => {
+    const col = s % 2;
+    const line = Math.floor(s / 2);
+    const lx = m.left + col * (plotW / 2);
+    const ly = H - m.bottom + 52 + line * 22;
+    parts.push(`<rect x="${lx}" y="${ly - 11}" width="14" height="14" fill="${color}"/>`);
+    parts.push(`<text x="${lx + 20}" y="${ly}" font-size="13">${esc(label)}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

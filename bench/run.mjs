@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// Runs the in-browser benchmark: starts the test server, opens bench/page in headless
+// Chromium on a fake origin served from local files, and writes bench/results/latest.*.
+//
+//   node bench/run.mjs [--smoke] [--pkg DIR] [--out DIR]
+//
+// --smoke: tiny workloads, one run each, every path exercised (part of `make test`);
+//          written to bench/results/smoke/ unless --out says otherwise.
+// Exits 1 when any library decoded a wrong number of events or wrong content.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { markdown, throughputSvg, checkTargets } from './report.mjs';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(benchDir, '..');
+const ORIGIN = 'http://bench.test';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+  // Exact heap figures and a callable gc(), for the memory readings.
+  '--enable-precise-memory-info', '--js-flags=--expose-gc',
+  // A secure context can be cross-origin isolated, which gives performance.now() 5 µs
+  // resolution instead of 100 µs: latency is measured in tens of microseconds.
+  `--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`,
+];
+
+const FULL = {
+  runs: 5,
+  sizes: { llm: 4 << 20, kb: 4 << 20, one: 1_000_000, mixed: 10_000_000, warmUp: 1 << 20 },
+  warmUpRounds: 3,
+  chunkSizes: [64, 1024, 65536],
+  latencyChunks: 2000,
+  latencyRuns: 3,
+  warmCycles: 1000,
+  cycles: 10_000,
+  streamBytes: 100_000_000,
+  e2eEvents: 20_000,
+};
+
+const SMOKE = {
+  ...FULL,
+  runs: 1,
+  sizes: { llm: 32 << 10, kb: 32 << 10, one: 100_000, mixed: 256 << 10, warmUp: 64 << 10 },
+  warmUpRounds: 1,
+  latencyChunks: 100,
+  latencyRuns: 1,
+  warmCycles: 50,
+  cycles: 200,
+  streamBytes: 2_000_000,
+  e2eEvents: 200,
+};
+
+function parseArgs(argv) {
+  const args = { smoke: false, pkg: path.join(root, 'pkg'), out: null };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
+    if (flag === '--smoke') args.smoke = true;
+    else if (flag === '--pkg') args.pkg = path.resolve(value());
+    else if (flag === '--out') args.out = path.resolve(value());
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke] [--pkg DIR] [--out DIR]`);
+  }
+  // Smoke figures mean nothing: keep them away from the full run's committed results.
+  args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : 'results');
+  return args;
+}
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+function checkInputs(args) {
+  for (const file of ['index.js', 'wasm/wasm_sse.js', 'wasm/wasm_sse_bg.wasm']) {
+    if (!existsSync(path.join(args.pkg, file))) {
+      fail(`${args.pkg} is not a built wasm-sse package (no ${file}).\n` +
+        'Build it with `make pkg`.');
+    }
+  }
+  for (const dep of ['eventsource-parser', '@microsoft/fetch-event-source', 'terser']) {
+    if (!existsSync(path.join(benchDir, 'node_modules', dep))) {
+      fail(`bench/node_modules/${dep} is missing: run \`npm ci --prefix bench\` first.`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes: the test server and the browser, stopped in `finally` and on SIGINT/SIGTERM.
+
+const cleanups = [];
+async function cleanUp() {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()();
+    } catch { /* already gone */ }
+  }
+}
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopping = true;
+    console.error(`bench: ${signal}, stopping`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function startTestServer() {
+  const build = spawnSync('cargo', ['build', '--quiet', '-p', 'wasm-sse-testserver'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('cargo build -p wasm-sse-testserver failed');
+  const bin = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'debug/wasm-sse-testserver');
+  const child = spawn(bin, ['--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGTERM');
+      await exited;
+    }
+  });
+  let output = '';
+  child.stderr.on('data', (d) => { output += d; });
+  return await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`test server did not start within 10 s:\n${output}`)), 10_000);
+    child.stdout.on('data', (d) => {
+      output += d;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ origin: match[1], pid: child.pid });
+      }
+    });
+    exited.then((code) => reject(new Error(`test server exited (${code}):\n${output}`)));
+  });
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+/** Maps the fake origin onto local directories; nothing outside them is ever served. */
+function resolveRequest(url, pkgDir) {
+  const { pathname } = new URL(url);
+  const mounts = [['/pkg/', pkgDir], ['/node_modules/', path.join(benchDir, 'node_modules')], ['/', path.join(benchDir, 'page')]];
+  for (const [prefix, dir] of mounts) {
+    if (!pathname.startsWith(prefix)) continue;
+    const file = path.resolve(dir, decodeURIComponent(pathname.slice(prefix.length)));
+    return file.startsWith(dir + path.sep) ? file : null;
+  }
+  return null;
+}
+
+async function launchPage(pkgDir, smoke) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const { chromium } = require('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  cleanups.push(() => browser.close());
+  const context = await browser.newContext();
+  // The page (a public-looking origin) reads the loopback test server: Chromium's Local
+  // Network Access asks the user first, so grant it up front.
+  await context.grantPermissions(['local-network-access'], { origin: ORIGIN });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error') errors.push(text);
+    if (text.startsWith('[bench]') || message.type() === 'error') console.log(`  ${text}`);
+  });
+  page.on('pageerror', (error) => {
+    errors.push(String(error));
+    console.log(`  page error: ${error}`);
+  });
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const file = resolveRequest(route.request().url(), pkgDir);
+    if (!file || !existsSync(file) || !statSync(file).isFile()) return route.fulfill({ status: 404, body: 'not found' });
+    await route.fulfill({
+      status: 200,
+      contentType: TYPES[path.extname(file)] ?? 'application/octet-stream',
+      // Cross-origin isolation (see CHROMIUM_ARGS); the test server answers CORS requests.
+      headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' },
+      body: await readFile(file),
+    });
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: smoke ? 20_000 : 60_000 });
+  return { browser, page, errors };
+}
+
+// ---------------------------------------------------------------------------------------
+// Bundle size: what an application ships, minified by terser and gzipped at level 9.
+
+async function minGzip(files) {
+  const { minify } = await import('terser');
+  let code = '';
+  for (const file of files) {
+    const result = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
+    code += `${result.code}\n`;
+  }
+  return { files: files.map((f) => path.relative(root, f)), minBytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length };
+}
+
+function jsFilesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => path.join(dir, f)).sort();
+}
+
+async function bundleSizes(pkgDir) {
+  const nm = path.join(benchDir, 'node_modules');
+  const esp = path.join(nm, 'eventsource-parser/dist');
+  const fes = path.join(nm, '@microsoft/fetch-event-source/lib/esm');
+  const wasmFile = path.join(pkgDir, 'wasm/wasm_sse_bg.wasm');
+  const wasm = readFileSync(wasmFile);
+  const glue = await minGzip([path.join(pkgDir, 'index.js'), path.join(pkgDir, 'wasm/wasm_sse.js'), ...jsFilesUnder(path.join(pkgDir, 'wasm/snippets'))]);
+  const reactFiles = jsFilesUnder(path.join(pkgDir, 'react'));
+  const sizes = [
+    { id: 'eventsource-parser', label: 'eventsource-parser (dist ESM: index, parse, errors)', ...(await minGzip(['index.js', 'parse.js', 'errors.js'].map((f) => path.join(esp, f)))) },
+    { id: 'fetch-event-source', label: '@microsoft/fetch-event-source (lib/esm: index, fetch, parse)', ...(await minGzip(['index.js', 'fetch.js', 'parse.js'].map((f) => path.join(fes, f)))) },
+    { id: 'wasm-sse-glue', label: 'wasm-sse JS (index.js, glue, snippets)', ...glue },
+    { id: 'wasm-sse-wasm', label: 'wasm-sse .wasm', files: [path.relative(root, wasmFile)], minBytes: wasm.length, gzipBytes: gzipSync(wasm, { level: 9 }).length },
+  ];
+  sizes.push({ id: 'wasm-sse', label: 'wasm-sse total (wasm + JS)', files: [], minBytes: sizes[2].minBytes + sizes[3].minBytes, gzipBytes: sizes[2].gzipBytes + sizes[3].gzipBytes });
+  if (reactFiles.length) sizes.push({ id: 'wasm-sse-react', label: 'wasm-sse/react entry (hooks only)', ...(await minGzip(reactFiles)) });
+  else sizes.push({ id: 'wasm-sse-react', label: 'wasm-sse/react entry', files: [], minBytes: null, gzipBytes: null, note: `${path.relative(root, pkgDir)}/react/ not built` });
+  return sizes;
+}
+
+// ---------------------------------------------------------------------------------------
+
+function environment(browser, smoke, pkgDir, page) {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    date: new Date().toISOString(),
+    mode: smoke ? 'smoke' : 'full',
+    chromium: browser.version(),
+    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    node: process.version,
+    pkg: path.relative(root, pkgDir) || '.',
+    ...page,
+  };
+}
+
+async function writeAtomically(file, text) {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  checkInputs(args);
+  const started = Date.now();
+  const config = args.smoke ? SMOKE : FULL;
+  // Stop a hung run rather than a CI job: the smoke run takes well under a minute.
+  const deadline = setTimeout(() => {
+    console.error('bench: time limit reached, stopping');
+    cleanUp().finally(() => process.exit(1));
+  }, args.smoke ? 120_000 : 900_000);
+  try {
+    const server = await startTestServer();
+    console.log(`bench: test server ${server.origin} (pid ${server.pid}), package ${args.pkg}`);
+    const { browser, page, errors } = await launchPage(args.pkg, args.smoke);
+    const report = await page.evaluate((cfg) => window.runBench(cfg), { ...config, origin: server.origin });
+    const { page: pageInfo, ...results } = report;
+    const result = {
+      env: environment(browser, args.smoke, args.pkg, pageInfo),
+      config,
+      ...results,
+      size: await bundleSizes(args.pkg),
+      consoleErrors: errors,
+      seconds: (Date.now() - started) / 1e3,
+    };
+    result.targets = checkTargets(result);
+    await mkdir(args.out, { recursive: true });
+    await writeAtomically(path.join(args.out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    await writeAtomically(path.join(args.out, 'latest.md'), markdown(result));
+    await writeAtomically(path.join(args.out, 'throughput.svg'), throughputSvg(result));
+    const wrong = result.correctness.filter((c) => !c.ok);
+    console.log(`bench: ${result.correctness.length - wrong.length} checks passed, ${wrong.length} failed; ${result.seconds.toFixed(1)} s; results in ${path.relative(process.cwd(), args.out) || '.'}/`);
+    for (const c of wrong) console.log(`  WRONG ${c.what} ${c.workload} ${c.chunk ?? ''} ${c.competitor}: ${c.detail}`);
+    for (const t of result.targets) console.log(`  target ${t.ok ? 'met ' : 'MISSED'} ${t.target}: ${t.value}`);
+    process.exitCode = wrong.length ? 1 : 0;
+  } finally {
+    clearTimeout(deadline);
+    await cleanUp();
+  }
+}
+
+main().catch(async (error) => {
+  if (stopping) return; // the signal handler is already cleaning up and exiting
+  console.error(`bench: ${error?.stack ?? error}`);
+  await cleanUp();
+  process.exit(1);
+});
