@@ -284,6 +284,32 @@ async fn rust_post_with_text_body_and_last_event_id() {
     assert!(echo.data.contains(r#""x-test-header":"rust""#), "{}", echo.data);
 }
 
+/// The README's Rust example, verbatim but for the URL and the `futures` re-export.
+async fn readme_ask(url: &str, prompt: &str) -> Result<String, StreamError> {
+    use futures_util::StreamExt;
+    let mut stream = EventStream::builder(url)
+        .json_body(format!(r#"{{"message":{prompt:?}}}"#))
+        .header("authorization", "Bearer demo-token")
+        .build()?;
+    let mut answer = String::new();
+    while let Some(item) = stream.next().await {
+        match item?.kind {
+            EventKind::Text { content } => answer.push_str(&content),
+            EventKind::Done { .. } => break,
+            _ => {}
+        }
+    }
+    Ok(answer)
+}
+
+#[wasm_bindgen_test]
+async fn readme_rust_example_runs() {
+    let answer = readme_ask(&url("/agent?delay_ms=1&require_auth=1"), "readme").await.unwrap();
+    assert_eq!(answer, self::answer("readme").await);
+    let refused = readme_ask(&url("/status/401"), "readme").await.unwrap_err();
+    assert_eq!(refused.status(), Some(401));
+}
+
 // ---- statuses and the retry policy ---------------------------------------------------
 
 #[wasm_bindgen_test]
