@@ -34,6 +34,11 @@ export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 export async function getJson(url) { return (await fetch(url)).json(); }
 export async function getText(url) { return (await fetch(url)).text(); }
 export function memoryBytes(memory) { return memory.buffer.byteLength; }
+// The browser's connectivity, as the client sees it: navigator.onLine and the online event.
+export function setOnLine(value) {
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => value });
+}
+export function fireOnline() { globalThis.dispatchEvent(new Event('online')); }
 // The package is built with --weak-refs, where the GC frees a dropped handle; the test
 // runner cannot enable that, so the test frees it as the finalizer would.
 export function stopAndFree(handle) { handle.stop(); handle.free(); }
@@ -76,6 +81,10 @@ extern "C" {
     fn get_json(url: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = getText)]
     fn get_text(url: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = setOnLine)]
+    fn set_on_line(value: bool);
+    #[wasm_bindgen(js_name = fireOnline)]
+    fn fire_online();
     #[wasm_bindgen(js_name = stopAndFree)]
     fn stop_and_free(handle: &JsValue);
     #[wasm_bindgen(js_name = memoryBytes)]
@@ -613,6 +622,47 @@ async fn stop_during_backoff_cancels_the_timer() {
     assert_eq!(len(&rec, "retries"), 1);
     wait(600).await;
     assert_eq!(num(&server_stats(&k).await, "requests"), 1.0, "no request after the stop");
+}
+
+#[wasm_bindgen_test]
+async fn online_event_cuts_the_backoff_short() {
+    let k = key("online");
+    let start = js_sys::Date::now();
+    let mut stream = EventStream::builder(url(&format!("/flaky?key={k}&fail=1&status=503")))
+        .retry(RetryConfig { max_retries: 3, initial_delay_ms: 30_000, max_delay_ms: 30_000, jitter: false })
+        .build()
+        .unwrap();
+    let first = next(&mut stream);
+    let fire = async {
+        wait(300).await; // the 503 came back and a 30 s backoff started
+        assert_eq!(num(&server_stats(&k).await, "requests"), 1.0);
+        fire_online();
+    };
+    let (event, ()) = futures_util::future::join(first, fire).await;
+    assert_eq!(event.unwrap().unwrap().data, "ok");
+    assert!(js_sys::Date::now() - start < 5_000.0, "waited out the 30 s backoff");
+}
+
+#[wasm_bindgen_test]
+async fn offline_waits_for_online_before_reconnecting() {
+    let k = key("offline");
+    set_on_line(false);
+    let mut stream = EventStream::builder(url(&format!("/flaky?key={k}&fail=1&status=503")))
+        .retry(fast_retry(3))
+        .build()
+        .unwrap();
+    let first = next(&mut stream);
+    let watch = async {
+        wait(500).await; // the backoff (10 ms) is long over, but the browser is offline
+        let while_offline = num(&server_stats(&k).await, "requests");
+        set_on_line(true);
+        fire_online();
+        while_offline
+    };
+    let (event, while_offline) = futures_util::future::join(first, watch).await;
+    assert_eq!(while_offline, 1.0, "reconnected while offline");
+    assert_eq!(event.unwrap().unwrap().data, "ok");
+    assert_eq!(num(&server_stats(&k).await, "requests"), 2.0);
 }
 
 #[wasm_bindgen_test]
