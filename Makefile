@@ -47,7 +47,7 @@ browser-test: setup-browser
 
 ## react-test: the store and hook unit tests (vitest; the hook in jsdom).
 react-test: setup-browser
-	@[ -d react/node_modules ] || npm --prefix react ci --no-audit --no-fund --loglevel=error
+	@bash scripts/npm-deps.sh react
 	npm --prefix react test
 
 ## pkg: the npm package in pkg/ (JS API, wasm, React hooks), packed as pkg/wasm-sse.tgz.
@@ -86,8 +86,7 @@ bench-smoke: pkg bench-deps
 	node bench/run.mjs --smoke
 
 bench-deps: setup-browser
-	@if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
-	  npm --prefix bench ci --no-audit --no-fund --loglevel=error; fi
+	@bash scripts/npm-deps.sh bench
 
 bench-native: setup-native
 	cargo bench --bench throughput

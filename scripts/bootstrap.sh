@@ -41,10 +41,7 @@ browser() {
   { command -v chromium >/dev/null && command -v chromedriver >/dev/null; } \
     || apt_install chromium chromium-driver
   # Dev tools from npm (wasm-opt from binaryen, tsc, terser, playwright-core), pinned by the lock file.
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "npm ci (dev tools)"
-    npm ci --no-audit --no-fund --loglevel=error
-  fi
+  bash "$(dirname "$0")/npm-deps.sh" .
 }
 
 case "$want" in

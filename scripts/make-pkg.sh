@@ -13,9 +13,7 @@ wasm-pack build --target web --release --weak-refs --out-dir pkg/wasm --out-name
 rm -f pkg/wasm/package.json pkg/wasm/.gitignore pkg/wasm/README.md
 cp js/index.js js/index.d.ts pkg/
 
-if [ ! -d react/node_modules ] || [ react/package-lock.json -nt react/node_modules/.package-lock.json ]; then
-  npm --prefix react ci --no-audit --no-fund --loglevel=error
-fi
+bash scripts/npm-deps.sh react
 npm --prefix react run --silent build
 mkdir -p pkg/react
 cp react/dist/*.js react/dist/*.d.ts pkg/react/
