@@ -260,10 +260,8 @@ fn parse_options(value: JsValue) -> Result<Parsed, StreamError> {
     // error messages pull in would triple the size of the shipped wasm.
     check_keys(&value, OPTION_KEYS, "")?;
     let o = Reader(&value, "");
-    let url = o
-        .string("url")?
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| invalid("url is required: the stream's URL"))?;
+    // An empty url and maxEventBytes 0 are refused by `EventStreamBuilder::finish`.
+    let url = o.string("url")?.ok_or_else(|| invalid("url is required: the stream's URL"))?;
     let mut b = EventStream::builder(url);
     if let Some(method) = o.string("method")? {
         b = b.method(method.to_ascii_uppercase());
@@ -285,9 +283,6 @@ fn parse_options(value: JsValue) -> Result<Parsed, StreamError> {
     }
     b = b.retry(parse_retry(&o.get("retry"))?);
     if let Some(limit) = o.whole_number("maxEventBytes")? {
-        if limit == 0 {
-            return Err(invalid("maxEventBytes must be at least 1"));
-        }
         b = b.max_event_bytes(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     if let Some(fetch) = o.function("fetch")? {
