@@ -2,10 +2,18 @@
 // Runs the in-browser benchmark: starts the test server, opens bench/page in headless
 // Chromium on a fake origin served from local files, and writes bench/results/latest.*.
 //
-//   node bench/run.mjs [--smoke] [--pkg DIR] [--out DIR]
+//   node bench/run.mjs [--smoke|--quick] [--pkg DIR] [--out DIR]
 //
 // --smoke: tiny workloads, one run each, every path exercised (part of `make test`);
 //          written to bench/results/smoke/ unless --out says otherwise.
+// --quick: throughput of the stream-fed rows on 1 MB inputs, for optimisation loops;
+//          written to bench/results/quick/.
+// --profile: a --quick run under Chrome's CPU profiler (CDP); writes profile.cpuprofile
+//          and the functions with the most self time to profile.txt. Build the package
+//          with names kept for readable wasm frames: `bash scripts/make-pkg.sh --profiling`.
+// --only IDS: measure only these comma-separated rows (see page/competitors.js).
+// --chunks SIZES: only these chunk sizes, e.g. --chunks 65536.
+// --runs N: timed runs per row (default 5).
 // Exits 1 when any library decoded a wrong number of events or wrong content.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,18 +66,31 @@ const SMOKE = {
   e2eEvents: 200,
 };
 
+// --quick: throughput only, smaller inputs and the stream-fed rows, for profiling loops.
+const QUICK = {
+  ...FULL,
+  sizes: { llm: 1 << 20, kb: 1 << 20, one: 200_000, mixed: 1 << 20, warmUp: 256 << 10 },
+  phases: ['warm-up', 'throughput'],
+  competitors: ['ceiling-stream', 'esp-stream', 'espjson-stream', 'fes-stream', 'wasm-sse'],
+};
+
 function parseArgs(argv) {
-  const args = { smoke: false, pkg: path.join(root, 'pkg'), out: null };
+  const args = { smoke: false, quick: false, profile: false, only: null, pkg: path.join(root, 'pkg'), out: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
     if (flag === '--smoke') args.smoke = true;
+    else if (flag === '--quick') args.quick = true;
+    else if (flag === '--profile') args.profile = args.quick = true;
+    else if (flag === '--only') args.only = value().split(',');
+    else if (flag === '--chunks') args.chunks = value().split(',').map(Number);
+    else if (flag === '--runs') args.runs = Number(value());
     else if (flag === '--pkg') args.pkg = path.resolve(value());
     else if (flag === '--out') args.out = path.resolve(value());
-    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke] [--pkg DIR] [--out DIR]`);
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--pkg DIR] [--out DIR]`);
   }
   // Smoke figures mean nothing: keep them away from the full run's committed results.
-  args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : 'results');
+  args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : args.quick ? 'results/quick' : 'results');
   return args;
 }
 
@@ -191,6 +212,37 @@ async function launchPage(pkgDir, smoke) {
 }
 
 // ---------------------------------------------------------------------------------------
+// CPU profile (--profile)
+
+async function startProfiler(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  return cdp;
+}
+
+/** Self time per function over the whole run, most first. */
+async function writeProfile(cdp, out) {
+  const { profile } = await cdp.send('Profiler.stop');
+  await mkdir(out, { recursive: true });
+  await writeFile(path.join(out, 'profile.cpuprofile'), JSON.stringify(profile));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const key = `${functionName || '(anonymous)'} ${path.basename(url)}:${lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, 60);
+  const text = rows.map(([k, us]) => `${(100 * us / total).toFixed(1).padStart(5)} %  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${k}`).join('\n');
+  await writeFile(path.join(out, 'profile.txt'), `${text}\n`);
+  console.log(`bench: CPU profile in ${path.relative(process.cwd(), out)}/profile.{cpuprofile,txt}`);
+}
+
+// ---------------------------------------------------------------------------------------
 // Bundle size: what an application ships, minified by terser and gzipped at level 9.
 
 async function minGzip(files) {
@@ -253,7 +305,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   checkInputs(args);
   const started = Date.now();
-  const config = args.smoke ? SMOKE : FULL;
+  const config = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
   // Stop a hung run rather than a CI job: the smoke run takes well under a minute.
   const deadline = setTimeout(() => {
     console.error('bench: time limit reached, stopping');
@@ -263,7 +315,10 @@ async function main() {
     const server = await startTestServer();
     console.log(`bench: test server ${server.origin} (pid ${server.pid}), package ${args.pkg}`);
     const { browser, page, errors } = await launchPage(args.pkg, args.smoke);
-    const report = await page.evaluate((cfg) => window.runBench(cfg), { ...config, origin: server.origin });
+    const cfg = { ...config, origin: server.origin, ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}) };
+    const profiler = args.profile ? await startProfiler(page) : null;
+    const report = await page.evaluate((c) => window.runBench(c), cfg);
+    if (profiler) await writeProfile(profiler, args.out);
     const { page: pageInfo, ...results } = report;
     const result = {
       env: environment(browser, args.smoke, args.pkg, pageInfo),

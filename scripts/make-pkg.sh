@@ -8,7 +8,12 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 rm -rf pkg
-wasm-pack build --target web --release --weak-refs --out-dir pkg/wasm --out-name wasm_sse
+if [ "${1:-}" = --profiling ]; then
+  # For `node bench/run.mjs --profile`: function names kept, so profiles name wasm frames.
+  CARGO_PROFILE_RELEASE_STRIP=false wasm-pack build --target web --profiling --weak-refs --out-dir pkg/wasm --out-name wasm_sse
+else
+  wasm-pack build --target web --release --weak-refs --out-dir pkg/wasm --out-name wasm_sse
+fi
 # Only the files the glue needs; pkg/package.json describes the whole package.
 rm -f pkg/wasm/package.json pkg/wasm/.gitignore pkg/wasm/README.md
 cp js/index.js js/index.d.ts pkg/

@@ -91,53 +91,100 @@ impl From<RawEvent> for StreamEvent {
     }
 }
 
-/// Decodes a dispatched SSE event: the event type chooses the kind.
-pub fn decode_sse(raw: RawEvent) -> StreamEvent {
-    let top = json::parse_top(&raw.data);
-    let kind = if raw.event_type == "message" && raw.data == "[DONE]" {
-        EventKind::Done { status: None }
-    } else {
-        kind_for(&raw.event_type, &raw.data, top.as_ref())
-    };
-    StreamEvent {
-        kind,
-        is_json: top.is_some(),
-        event_type: raw.event_type,
-        data: raw.data,
-        last_event_id: raw.last_event_id,
+/// The kinds of [`EventKind`] without their payload; the JS API sends this as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Thought = 0,
+    Text = 1,
+    Message = 2,
+    Error = 3,
+    Done = 4,
+    Other = 5,
+}
+
+/// A decoded event that borrows the parser's buffers: what the JS API encodes straight
+/// into its batch, with no allocation unless the typed field has JSON escapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EventRef<'a> {
+    pub(crate) kind: Kind,
+    /// `content`, the error `message` or the done `status`, as [`EventKind`] has them.
+    pub(crate) field: Option<Cow<'a, str>>,
+    pub(crate) event_type: &'a str,
+    pub(crate) data: &'a str,
+    pub(crate) last_event_id: &'a str,
+    pub(crate) is_json: bool,
+}
+
+impl EventRef<'_> {
+    pub(crate) fn to_owned(&self) -> StreamEvent {
+        let field = || self.field.as_deref().unwrap_or_default().to_owned();
+        let kind = match self.kind {
+            Kind::Thought => EventKind::Thought { content: field() },
+            Kind::Text => EventKind::Text { content: field() },
+            Kind::Message => EventKind::Message { content: field() },
+            Kind::Error => EventKind::Error { message: field() },
+            Kind::Done => EventKind::Done { status: self.field.as_deref().map(str::to_owned) },
+            Kind::Other => EventKind::Other,
+        };
+        StreamEvent {
+            kind,
+            event_type: self.event_type.to_owned(),
+            data: self.data.to_owned(),
+            last_event_id: self.last_event_id.to_owned(),
+            is_json: self.is_json,
+        }
     }
 }
 
-/// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
-/// `message` when it has none.
-pub(crate) fn decode_ndjson_value(line: String, top: &TopLevel<'_>) -> StreamEvent {
-    let event_type =
-        top.get("type").and_then(json::as_string).map_or_else(|| String::from("message"), Cow::into_owned);
-    let kind = kind_for(&event_type, &line, Some(top));
-    StreamEvent { kind, event_type, data: line, last_event_id: String::new(), is_json: true }
+/// Decodes a dispatched SSE event: the event type chooses the kind.
+pub fn decode_sse(raw: RawEvent) -> StreamEvent {
+    decode_sse_ref(&raw.event_type, &raw.data, &raw.last_event_id).to_owned()
 }
 
-fn kind_for(event_type: &str, data: &str, top: Option<&TopLevel<'_>>) -> EventKind {
+/// [`decode_sse`] without copying: the event's fields stay where the parser has them.
+pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_id: &'a str) -> EventRef<'a> {
+    let top = json::parse_top(data);
+    let (kind, field) = if event_type == "message" && data == "[DONE]" {
+        (Kind::Done, None)
+    } else {
+        kind_for(event_type, data, top.as_ref())
+    };
+    EventRef { kind, field, event_type, data, last_event_id, is_json: top.is_some() }
+}
+
+/// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
+/// `message` when it has none. The type is `Cow` since a JSON string may hold escapes.
+pub(crate) fn decode_ndjson_ref<'a>(line: &'a str, event_type: &'a str, top: &TopLevel<'a>) -> EventRef<'a> {
+    let (kind, field) = kind_for(event_type, line, Some(top));
+    EventRef { kind, field, event_type, data: line, last_event_id: "", is_json: true }
+}
+
+/// The `type` of an NDJSON value, `message` when it has none (or it is not a string).
+pub(crate) fn ndjson_type<'a>(top: &TopLevel<'a>) -> Cow<'a, str> {
+    top.get("type").and_then(json::as_string).unwrap_or(Cow::Borrowed("message"))
+}
+
+fn kind_for<'a>(event_type: &str, data: &'a str, top: Option<&TopLevel<'a>>) -> (Kind, Option<Cow<'a, str>>) {
     // A field's text: a JSON string unescaped, any other JSON value as written.
-    let text_of = |raw: &str| json::as_string(raw).unwrap_or(Cow::Borrowed(raw)).into_owned();
+    let text_of = |raw: &'a str| json::as_string(raw).unwrap_or(Cow::Borrowed(raw));
     let field = |key: &str| top.and_then(|t| t.get(key));
-    let content = || field("content").map_or_else(|| data.to_owned(), text_of);
+    let content = || Some(field("content").map_or(Cow::Borrowed(data), text_of));
     match event_type {
-        "thought" => EventKind::Thought { content: content() },
-        "text" => EventKind::Text { content: content() },
-        "message" => EventKind::Message { content: content() },
+        "thought" => (Kind::Thought, content()),
+        "text" => (Kind::Text, content()),
+        "message" => (Kind::Message, content()),
         "error" => {
             let message = match field("error") {
                 Some(err) => json::parse_top(err)
                     .as_ref()
                     .and_then(|inner| inner.get("message"))
                     .map_or_else(|| text_of(err), text_of),
-                None => field("message").map_or_else(|| data.to_owned(), text_of),
+                None => field("message").map_or(Cow::Borrowed(data), text_of),
             };
-            EventKind::Error { message }
+            (Kind::Error, Some(message))
         }
-        "done" => EventKind::Done { status: field("status").map(text_of) },
-        _ => EventKind::Other,
+        "done" => (Kind::Done, field("status").map(text_of)),
+        _ => (Kind::Other, None),
     }
 }
 
@@ -216,7 +263,7 @@ mod tests {
         ];
         for (line, event_type, kind) in cases {
             let top = json::parse_top(line).unwrap();
-            let ev = decode_ndjson_value((*line).to_owned(), &top);
+            let ev = decode_ndjson_ref(line, &ndjson_type(&top), &top).to_owned();
             assert_eq!((&ev.kind, ev.event_type.as_str()), (kind, *event_type), "{line}");
             assert!(ev.is_json);
             assert_eq!(ev.data, *line);

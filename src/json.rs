@@ -11,20 +11,24 @@ use std::borrow::Cow;
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 128;
 
+/// The top-level members typed decoding looks at. Others are validated and skipped.
+const KEYS: [&str; 5] = ["content", "error", "message", "status", "type"];
+
 /// The top level of a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TopLevel<'a> {
-    /// An object, with its members in source order: (unescaped key, raw value text).
-    Object(Vec<(Cow<'a, str>, &'a str)>),
+    /// An object: the raw value text of each of [`KEYS`] it has (the last duplicate, as
+    /// `JSON.parse` keeps it). Fixed size, so decoding an event allocates nothing here.
+    Object([Option<&'a str>; KEYS.len()]),
     /// Any other JSON value (array, string, number, literal).
     Other,
 }
 
 impl<'a> TopLevel<'a> {
-    /// The raw text of member `key` (the last one, as `JSON.parse` keeps the last duplicate).
+    /// The raw text of member `key`, one of `content`, `error`, `message`, `status`, `type`.
     pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
         match self {
-            TopLevel::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v),
+            TopLevel::Object(values) => KEYS.iter().position(|k| *k == key).and_then(|i| values[i]),
             TopLevel::Other => None,
         }
     }
@@ -219,9 +223,18 @@ impl<'a> Scanner<'a> {
         self.members(depth, |_, _| {})
     }
 
-    fn object_members(&mut self) -> Option<Vec<(Cow<'a, str>, &'a str)>> {
-        let mut out = Vec::new();
-        self.members(1, |key, value| out.push((unescape(key), value)))?;
+    fn object_members(&mut self) -> Option<[Option<&'a str>; KEYS.len()]> {
+        let mut out = [None; KEYS.len()];
+        self.members(1, |key, value| {
+            // Keys are compared unescaped, but only a key with a backslash needs the work.
+            let found = match key.contains('\\') {
+                false => KEYS.iter().position(|k| *k == key),
+                true => KEYS.iter().position(|k| *k == unescape(key)),
+            };
+            if let Some(i) = found {
+                out[i] = Some(value);
+            }
+        })?;
         Some(out)
     }
 
@@ -318,12 +331,14 @@ mod tests {
 
     #[test]
     fn top_level_fields_last_duplicate_wins() {
-        let top = parse_top(r#"{"content":"a","n":[1,2],"content":"b\"c","k\u0065y":1}"#).unwrap();
+        let top = parse_top(r#"{"content":"a","n":[1,2],"content":"b\"c","typ\u0065":1,"status":{"a":[]}}"#)
+            .unwrap();
         assert_eq!(top.get("content"), Some(r#""b\"c""#));
         assert_eq!(as_string(top.get("content").unwrap()).unwrap(), "b\"c");
-        assert_eq!(top.get("n"), Some("[1,2]"));
-        assert_eq!(top.get("key"), Some("1"));
-        assert_eq!(top.get("missing"), None);
+        assert_eq!(top.get("status"), Some(r#"{"a":[]}"#));
+        assert_eq!(top.get("type"), Some("1"));
+        assert_eq!(top.get("n"), None, "only the keys typed decoding uses are kept");
+        assert_eq!(top.get("message"), None);
         assert_eq!(parse_top("[1]"), Some(TopLevel::Other));
     }
 

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use crate::error::ParseError;
-use crate::event::{decode_ndjson_value, StreamEvent};
+use crate::event::{decode_ndjson_ref, ndjson_type, EventRef, StreamEvent};
 use crate::json;
 use crate::lines::{LineEnds, LineSplitter, Piece};
 use crate::sse::DEFAULT_MAX_EVENT_BYTES;
@@ -17,14 +17,17 @@ use crate::sse::DEFAULT_MAX_EVENT_BYTES;
 pub struct NdjsonParser {
     lines: LineSplitter,
     state: LineDecoder,
+    out: VecDeque<Result<StreamEvent, ParseError>>,
 }
 
 #[derive(Debug)]
 struct LineDecoder {
     line_no: u64,
     max_bytes: usize,
-    out: VecDeque<Result<StreamEvent, ParseError>>,
 }
+
+/// Where [`NdjsonParser::feed_with`] hands its events, borrowing the parser's buffers.
+pub(crate) type OnItem<'f> = dyn FnMut(Result<EventRef<'_>, ParseError>) + 'f;
 
 impl Default for NdjsonParser {
     fn default() -> Self {
@@ -42,53 +45,69 @@ impl NdjsonParser {
     pub fn with_max_line_bytes(max_bytes: usize) -> Self {
         Self {
             lines: LineSplitter::new(LineEnds::Lf, max_bytes),
-            state: LineDecoder { line_no: 0, max_bytes, out: VecDeque::new() },
+            state: LineDecoder { line_no: 0, max_bytes },
+            out: VecDeque::new(),
         }
     }
 
     /// Parses the next chunk of the body. Results wait in [`poll`](Self::poll).
     pub fn feed(&mut self, chunk: &[u8]) {
-        let Self { lines, state } = self;
-        lines.feed(chunk, |piece| state.on_piece(piece));
+        let Self { lines, state, out } = self;
+        let mut on = |item: Result<EventRef<'_>, ParseError>| out.push_back(item.map(|e| e.to_owned()));
+        lines.feed(chunk, |piece| state.on_piece(piece, &mut on));
+    }
+
+    /// Parses the next chunk and hands each value or error to `on` as soon as its line is
+    /// complete, without copying the line. Nothing goes to [`poll`](Self::poll).
+    // The browser client (wasm32) is the caller; native builds test it only.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut OnItem<'_>) {
+        let Self { lines, state, .. } = self;
+        lines.feed(chunk, |piece| state.on_piece(piece, on));
     }
 
     /// The next decoded value or per-line error.
     #[must_use]
     pub fn poll(&mut self) -> Option<Result<StreamEvent, ParseError>> {
-        self.state.out.pop_front()
+        self.out.pop_front()
     }
 
     /// The body ended: a last line without a newline is still a value (many producers omit
     /// the final newline). The next [`feed`](Self::feed) starts a new stream.
     pub fn finish(&mut self) {
+        let mut out = std::mem::take(&mut self.out);
+        self.finish_with(&mut |item| out.push_back(item.map(|e| e.to_owned())));
+        self.out = out;
+    }
+
+    /// [`finish`](Self::finish), handing the last value to `on`.
+    pub(crate) fn finish_with(&mut self, on: &mut OnItem<'_>) {
         if let Some(last) = self.lines.finish() {
-            self.state.on_piece(Piece::Line(&last));
+            self.state.on_piece(Piece::Line(&last), on);
         }
         self.state.line_no = 0;
     }
 }
 
 impl LineDecoder {
-    fn on_piece(&mut self, piece: Piece<'_>) {
+    fn on_piece(&mut self, piece: Piece<'_>, on: &mut OnItem<'_>) {
         self.line_no += 1;
         let bytes = match piece {
             Piece::Line(bytes) => bytes,
-            Piece::TooLong => {
-                return self.out.push_back(Err(ParseError::LimitExceeded { limit: self.max_bytes }));
-            }
+            Piece::TooLong => return on(Err(ParseError::LimitExceeded { limit: self.max_bytes })),
         };
         if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
             return;
         }
         let text = String::from_utf8_lossy(bytes);
         let text = text.strip_suffix('\r').unwrap_or(&text);
-        let item = match json::parse_top(text) {
-            Some(top) => Ok(decode_ndjson_value(text.to_owned(), &top)),
-            None => {
-                Err(ParseError::InvalidJson { line: self.line_no, excerpt: text.chars().take(40).collect() })
-            }
-        };
-        self.out.push_back(item);
+        match json::parse_top(text) {
+            Some(top) => on(Ok(decode_ndjson_ref(text, &ndjson_type(&top), &top))),
+            None => on(Err(ParseError::InvalidJson {
+                line: self.line_no,
+                excerpt: text.chars().take(40).collect(),
+            })),
+        }
     }
 }
 
@@ -140,6 +159,27 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = stream.chunks(1).collect();
         assert_eq!(run(1024, &bytes), expected);
+    }
+
+    /// The borrowed path the JS API takes gives what `feed` + `poll` + `finish` queue.
+    #[test]
+    fn feed_with_hands_out_what_poll_returns() {
+        let stream: &[u8] = b"{\"type\":\"text\",\"content\":\"a\\u00e9\"}\nbad\n\n{\"type\":\"t\\u0065xt\",\"content\":\"b\"}\r\n{\"x\":1}";
+        for cut in 0..=stream.len() {
+            let (a, b) = stream.split_at(cut);
+            let mut queued = NdjsonParser::with_max_line_bytes(64);
+            let mut borrowed = NdjsonParser::with_max_line_bytes(64);
+            let mut got = Vec::new();
+            for chunk in [a, b] {
+                queued.feed(chunk);
+                borrowed.feed_with(chunk, &mut |item| got.push(item.map(|e| e.to_owned())));
+            }
+            queued.finish();
+            borrowed.finish_with(&mut |item| got.push(item.map(|e| e.to_owned())));
+            let want: Vec<_> = std::iter::from_fn(|| queued.poll()).collect();
+            assert_eq!(want.len(), 4, "{want:?}");
+            assert_eq!(got, want, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -74,6 +74,11 @@ function mismatch(tally, want) {
 // ---------------------------------------------------------------------------------------
 // Throughput
 
+/** The throughput rows this run measures (all unless the config names some). */
+function selected(config) {
+  return config.competitors ? COMPETITORS.filter((c) => config.competitors.includes(c.id)) : COMPETITORS;
+}
+
 async function throughput(config, report) {
   const workloads = [llmTokens(config.sizes.llm), kbEvents(config.sizes.kb), oneEvent(config.sizes.one), mixed(config.sizes.mixed)];
   for (const workload of workloads) {
@@ -85,7 +90,7 @@ async function throughput(config, report) {
       // parser here) by up to 3× for the next run, and would flatter wasm-sse.
       globalThis.gc();
       // The warm-up run of each competitor is also its correctness run: it keeps the content.
-      for (const competitor of COMPETITORS) {
+      for (const competitor of selected(config)) {
         const tally = new Tally(competitor.check === 'content');
         let problem;
         try {
@@ -403,7 +408,7 @@ async function warmUp(config) {
   const workload = llmTokens(config.sizes.warmUp);
   const chunks = chunksOf(workload.bytes, 1024);
   for (let round = 0; round < config.warmUpRounds; round++) {
-    for (const competitor of COMPETITORS) await competitor.run(chunks, new Tally());
+    for (const competitor of selected(config)) await competitor.run(chunks, new Tally());
   }
   // Latency and start/stop paths too, on a small scale.
   await startStopCycle(0, workload.bytes.subarray(0, workload.eventEnds[2]));
@@ -426,6 +431,7 @@ window.runBench = async (config) => {
     ['end-to-end', () => endToEnd(config, report)],
   ];
   for (const [name, phase] of phases) {
+    if (config.phases && !config.phases.includes(name)) continue;
     const start = performance.now();
     try {
       await phase();

@@ -1,29 +1,37 @@
 //! One stream's life: connect, read, decode, and reconnect when the policy says so.
 //! Guards abort the fetch and cancel the reader whenever the future is dropped.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
-use js_sys::{Date, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Date, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
 use super::listener::{race, EventFuture};
-use super::{CloseReason, Notice, Shared, Status};
+use super::{CloseReason, Notice, Shared, Sink, Status};
 use crate::config::{body_format, retry_after_ms, BodyFormat, Format};
+use crate::error::ParseError;
 use crate::error::StreamError;
-use crate::event::{decode_sse, StreamEvent};
+use crate::event::{decode_sse_ref, EventRef, Kind, StreamEvent};
 use crate::ndjson::NdjsonParser;
 use crate::retry::{self, Context, Decision, GiveUpReason, Outcome, ReconnectPolicy, RetryConfig};
-use crate::sse::{EventStreamParser, SseItem};
+use crate::sse::{EventStreamParser, SseRef};
 
 #[wasm_bindgen]
 extern "C" {
     /// The global `fetch`, looked up when called: works in windows and workers alike.
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(input: &str, init: &RequestInit) -> Promise;
+}
+
+#[wasm_bindgen(module = "/src/client/pump.js")]
+extern "C" {
+    /// Reads the body in JS and calls `feed` with each chunk; see pump.js.
+    fn pump(reader: &ReadableStreamDefaultReader, feed: &Function, state: &Object) -> Promise;
 }
 
 /// Everything needed to (re)send the request. Validated before the first attempt.
@@ -46,10 +54,25 @@ pub(crate) struct Driver {
     req: Request,
     shared: Rc<Shared>,
     policy: ReconnectPolicy,
+    /// Shared with the body pump's `feed` callback while an attempt reads.
+    decoder: Rc<RefCell<Decoder>>,
+}
+
+/// The parsers of one stream and where their output goes. Survives reconnections.
+struct Decoder {
+    shared: Rc<Shared>,
+    format: BodyFormat,
     sse: EventStreamParser,
     ndjson: NdjsonParser,
+    max_event_bytes: usize,
     server_retry_ms: Option<u64>,
+    /// An event arrived in this attempt (the backoff starts over).
+    got_events: bool,
+    /// `done` arrived: nothing after it is delivered.
+    done: bool,
     chunk: Vec<u8>,
+    /// Events for the queue (the Rust API); the JS API's sink takes them one by one.
+    batch: Vec<StreamEvent>,
 }
 
 /// How one attempt ended, and the error to report if it failed.
@@ -59,15 +82,19 @@ impl Driver {
     pub(crate) fn new(req: Request, shared: Rc<Shared>) -> Self {
         let sse =
             EventStreamParser::with_max_event_bytes(req.max_event_bytes).resuming_from(&req.last_event_id);
-        Self {
-            policy: ReconnectPolicy::new(req.retry),
-            ndjson: NdjsonParser::with_max_line_bytes(req.max_event_bytes),
+        let decoder = Decoder {
+            shared: Rc::clone(&shared),
+            format: BodyFormat::Sse,
             sse,
-            req,
-            shared,
+            ndjson: NdjsonParser::with_max_line_bytes(req.max_event_bytes),
+            max_event_bytes: req.max_event_bytes,
             server_retry_ms: None,
+            got_events: false,
+            done: false,
             chunk: Vec::new(),
-        }
+            batch: Vec::new(),
+        };
+        Self { policy: ReconnectPolicy::new(req.retry), req, shared, decoder: Rc::new(RefCell::new(decoder)) }
     }
 
     pub(crate) async fn run(mut self) {
@@ -76,11 +103,17 @@ impl Driver {
             self.shared.stats.borrow_mut().attempt = attempt;
             let (outcome, error) = self.attempt(attempt).await;
             self.shared.close_open_time();
-            let cx = Context {
-                is_get: self.req.method.eq_ignore_ascii_case("GET"),
-                has_last_event_id: !self.sse.last_event_id().is_empty(),
-                server_retry_ms: self.server_retry_ms,
-                random: js_sys::Math::random(),
+            let cx = {
+                let decoder = self.decoder.borrow();
+                if decoder.got_events {
+                    self.policy.record_event();
+                }
+                Context {
+                    is_get: self.req.method.eq_ignore_ascii_case("GET"),
+                    has_last_event_id: !decoder.sse.last_event_id().is_empty(),
+                    server_retry_ms: decoder.server_retry_ms,
+                    random: js_sys::Math::random(),
+                }
             };
             match self.policy.decide(outcome, &cx) {
                 Decision::Reconnect { delay_ms, attempt: failures } => {
@@ -152,30 +185,30 @@ impl Driver {
         let Some(body) = response.body() else { return (Outcome::Ended, None) };
         let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
         let _cancel = CancelOnDrop(reader.clone());
-        loop {
-            let result = match JsFuture::from(reader.read()).await {
-                Ok(result) => result,
-                Err(err) => {
-                    self.end_of_body(format, false);
-                    return network(describe(&err), true);
-                }
-            };
-            if Reflect::get(&result, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
-                return match self.end_of_body(format, true) {
-                    true => (Outcome::Done, None),
-                    false => (Outcome::Ended, None),
-                };
-            }
-            let Ok(value) = Reflect::get(&result, &"value".into()) else { continue };
-            let bytes: Uint8Array = value.unchecked_into();
-            self.chunk.resize(bytes.length() as usize, 0);
-            bytes.copy_to(&mut self.chunk);
-            self.shared.stats.borrow_mut().bytes += self.chunk.len() as u64;
-            let chunk = std::mem::take(&mut self.chunk);
-            let done = self.feed(format, &chunk);
-            self.chunk = chunk;
-            if done {
-                return (Outcome::Done, None);
+        {
+            let mut decoder = self.decoder.borrow_mut();
+            decoder.format = format;
+            decoder.got_events = false;
+        }
+        let decoder = Rc::clone(&self.decoder);
+        let feed = Closure::<dyn FnMut(Uint8Array) -> bool>::new(move |bytes: Uint8Array| {
+            decoder.borrow_mut().feed(&bytes)
+        });
+        let pumping = PumpGuard { state: Object::new(), _feed: feed };
+        let ended =
+            JsFuture::from(pump(&reader, pumping._feed.as_ref().unchecked_ref(), &pumping.state)).await;
+        let mut decoder = self.decoder.borrow_mut();
+        // pump.js resolves with 2 when `feed` asked it to stop.
+        match ended.map(|how| how.as_f64() == Some(2.0)) {
+            Ok(true) if decoder.done => (Outcome::Done, None),
+            Ok(true) => (Outcome::Aborted, None),
+            Ok(_) => match decoder.end_of_body(true) {
+                true => (Outcome::Done, None),
+                false => (Outcome::Ended, None),
+            },
+            Err(err) => {
+                decoder.end_of_body(false);
+                network(describe(&err), true)
             }
         }
     }
@@ -194,7 +227,8 @@ impl Driver {
             // Names and values were checked when the stream was built.
             let _ = headers.set(name, value);
         }
-        let last_id = self.sse.last_event_id();
+        let decoder = self.decoder.borrow();
+        let last_id = decoder.sse.last_event_id();
         if !last_id.is_empty() {
             let _ = headers.set("last-event-id", last_id);
         }
@@ -213,89 +247,99 @@ impl Driver {
             None => global_fetch(&self.req.url, &init),
         }
     }
+}
 
-    /// Parses one chunk and queues what it produced. Returns whether `done` arrived.
-    fn feed(&mut self, format: BodyFormat, chunk: &[u8]) -> bool {
-        match format {
-            BodyFormat::Sse => self.sse.feed(chunk),
-            BodyFormat::Ndjson => self.ndjson.feed(chunk),
+impl Decoder {
+    /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
+    /// reading: `done` arrived or the stream was stopped.
+    fn feed(&mut self, bytes: &Uint8Array) -> bool {
+        let mut chunk = std::mem::take(&mut self.chunk);
+        chunk.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut chunk);
+        self.shared.stats.borrow_mut().bytes += chunk.len() as u64;
+        self.parse(Some(&chunk));
+        self.chunk = chunk;
+        self.done || self.shared.stopped.get()
+    }
+
+    /// Parses a chunk (`None`: the body ended cleanly, flush the last NDJSON line) and
+    /// delivers the events, errors and `retry:` values it completed.
+    fn parse(&mut self, chunk: Option<&[u8]>) {
+        let sink = self.shared.sink();
+        let Self { shared, sse, ndjson, server_retry_ms, got_events, done, batch, .. } = self;
+        let mut deliver = |item: Result<EventRef<'_>, ParseError>| {
+            if *done || shared.stopped.get() {
+                return; // nothing after `done`, or after a stop, is delivered
+            }
+            match item {
+                Ok(event) => {
+                    *got_events = true;
+                    *done = event.kind == Kind::Done;
+                    shared.stats.borrow_mut().events += 1;
+                    match &sink {
+                        Some(sink) => sink.event(&event),
+                        None => batch.push(event.to_owned()),
+                    }
+                }
+                Err(err) => {
+                    flush(shared, sink.as_deref(), batch);
+                    shared.push(Notice::Error(err.into()));
+                }
+            }
+        };
+        match (self.format, chunk) {
+            (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
+                SseRef::Event { event_type, data, last_event_id } => {
+                    deliver(Ok(decode_sse_ref(event_type, data, last_event_id)))
+                }
+                SseRef::Retry(ms) => *server_retry_ms = Some(ms),
+                SseRef::Comment(_) => {}
+                SseRef::Error(err) => deliver(Err(err)),
+            }),
+            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut deliver),
+            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut deliver),
+            (BodyFormat::Sse, None) => {}
         }
-        self.drain(format)
+        let current = self.sse.last_event_id();
+        if *self.shared.last_event_id.borrow() != current {
+            current.clone_into(&mut self.shared.last_event_id.borrow_mut());
+        }
+        flush(&self.shared, sink.as_deref(), &mut self.batch);
     }
 
     /// The body ended (cleanly or not): drop or flush the partial line. Returns whether
     /// `done` arrived in what was flushed.
-    fn end_of_body(&mut self, format: BodyFormat, clean: bool) -> bool {
-        match format {
+    fn end_of_body(&mut self, clean: bool) -> bool {
+        match self.format {
             BodyFormat::Sse => {
                 self.sse.finish();
-                false
             }
-            BodyFormat::Ndjson if clean => {
-                self.ndjson.finish();
-                self.drain(format)
-            }
-            BodyFormat::Ndjson => {
-                self.ndjson = NdjsonParser::with_max_line_bytes(self.req.max_event_bytes);
-                false
-            }
+            BodyFormat::Ndjson if clean => self.parse(None),
+            BodyFormat::Ndjson => self.ndjson = NdjsonParser::with_max_line_bytes(self.max_event_bytes),
         }
+        self.done
     }
+}
 
-    fn drain(&mut self, format: BodyFormat) -> bool {
-        let mut batch: Vec<StreamEvent> = Vec::new();
-        let mut done = false;
-        loop {
-            let item = match format {
-                BodyFormat::Sse => match self.sse.poll() {
-                    None => break,
-                    Some(Ok(SseItem::Event(raw))) => Ok(decode_sse(raw)),
-                    Some(Ok(SseItem::Retry(ms))) => {
-                        self.server_retry_ms = Some(ms);
-                        continue;
-                    }
-                    Some(Ok(_comment)) => continue,
-                    Some(Err(err)) => Err(err),
-                },
-                BodyFormat::Ndjson => match self.ndjson.poll() {
-                    None => break,
-                    Some(item) => item,
-                },
-            };
-            if done {
-                continue; // nothing after `done` is delivered
-            }
-            match item {
-                Ok(event) => {
-                    done = event.is_done();
-                    batch.push(event);
-                }
-                Err(err) => {
-                    self.flush(&mut batch);
-                    self.shared.push(Notice::Error(err.into()));
-                }
-            }
-        }
-        self.last_event_id_changed();
-        self.flush(&mut batch);
-        done
+/// Hands the gathered events on: to the sink, or as one notice for the queue.
+fn flush(shared: &Shared, sink: Option<&dyn Sink>, batch: &mut Vec<StreamEvent>) {
+    match sink {
+        Some(sink) => sink.flush(),
+        None if batch.is_empty() => {}
+        None => shared.push(Notice::Events(std::mem::take(batch))),
     }
+}
 
-    fn flush(&mut self, batch: &mut Vec<StreamEvent>) {
-        if batch.is_empty() {
-            return;
-        }
-        self.policy.record_event();
-        self.shared.stats.borrow_mut().events += batch.len() as u64;
-        self.shared.push(Notice::Events(std::mem::take(batch)));
-    }
+/// Marks the pump's state dropped before its `feed` callback is freed, so a chunk that
+/// arrives after the attempt ended is never handed to a dead closure.
+struct PumpGuard {
+    state: Object,
+    _feed: Closure<dyn FnMut(Uint8Array) -> bool>,
+}
 
-    fn last_event_id_changed(&self) {
-        let current = self.sse.last_event_id();
-        let mut shared = self.shared.last_event_id.borrow_mut();
-        if *shared != current {
-            current.clone_into(&mut shared);
-        }
+impl Drop for PumpGuard {
+    fn drop(&mut self) {
+        let _ = Reflect::set(&self.state, &"dropped".into(), &JsValue::TRUE);
     }
 }
 

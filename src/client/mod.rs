@@ -10,12 +10,13 @@ mod stream;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Weak;
 use std::task::Waker;
 
 use web_sys::AbortController;
 
 use crate::error::StreamError;
-use crate::event::StreamEvent;
+use crate::event::{EventRef, StreamEvent};
 
 pub use stream::{EventStream, EventStreamBuilder};
 
@@ -100,6 +101,17 @@ pub(crate) enum Notice {
     Closed { reason: CloseReason, error: Option<StreamError> },
 }
 
+/// Where notices go when they are not queued for a `futures::Stream`: the JS API hands
+/// them to callbacks as they happen, and takes events without an owned copy.
+pub(crate) trait Sink {
+    /// One decoded event, delivered at the next [`flush`](Self::flush) at the latest.
+    fn event(&self, event: &EventRef<'_>);
+    /// Delivers the events gathered since the last flush (called at the end of a chunk).
+    fn flush(&self);
+    /// Any other notice; events before it were flushed.
+    fn notice(&self, notice: Notice);
+}
+
 /// State the driver shares with whoever holds the stream.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -112,10 +124,12 @@ pub(crate) struct Shared {
     controller: RefCell<Option<AbortController>>,
     queue: RefCell<VecDeque<Notice>>,
     waker: RefCell<Option<Waker>>,
+    /// Set by the JS API; weak, since the sink owns the `Rc<Shared>`.
+    sink: Option<Weak<dyn Sink>>,
 }
 
 impl Shared {
-    pub(crate) fn new(last_event_id: &str) -> Self {
+    pub(crate) fn new(last_event_id: &str, sink: Option<Weak<dyn Sink>>) -> Self {
         Self {
             status: Cell::new(Status::Connecting),
             stopped: Cell::new(false),
@@ -125,7 +139,13 @@ impl Shared {
             controller: RefCell::new(None),
             queue: RefCell::new(VecDeque::new()),
             waker: RefCell::new(None),
+            sink,
         }
+    }
+
+    /// The sink, while its owner lives.
+    fn sink(&self) -> Option<std::rc::Rc<dyn Sink>> {
+        self.sink.as_ref().and_then(Weak::upgrade)
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -159,7 +179,21 @@ impl Shared {
     }
 
     fn push(&self, notice: Notice) {
-        self.queue.borrow_mut().push_back(notice);
+        match &self.sink {
+            Some(sink) => {
+                if let Some(sink) = sink.upgrade() {
+                    sink.notice(notice);
+                }
+            }
+            None => {
+                self.queue.borrow_mut().push_back(notice);
+                // Events arrive from the body pump's callback, outside any poll of the
+                // stream: wake whoever waits for them.
+                if let Some(waker) = self.waker.borrow().as_ref() {
+                    waker.wake_by_ref();
+                }
+            }
+        }
     }
 
     fn close_open_time(&self) {

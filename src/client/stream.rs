@@ -226,7 +226,7 @@ impl EventStreamBuilder {
     /// Checks the options and returns the stream. Nothing is sent until it is polled.
     pub fn build(self) -> Result<EventStream, StreamError> {
         let req = self.finish()?;
-        let shared = Rc::new(Shared::new(&req.last_event_id));
+        let shared = Rc::new(Shared::new(&req.last_event_id, None));
         Ok(EventStream {
             notices: NoticeStream::new(req, Rc::clone(&shared)),
             shared,

@@ -37,22 +37,32 @@ export function invoke(callback, arg) {
 
 /**
  * meta holds six numbers per event: kind, flags, then the UTF-16 end offsets in `text` of
- * its type, data, last event ID and typed field (each starts where the previous ends).
- * flags: 1 data is JSON, 2 has a typed field, 4 the typed field equals the data.
+ * its type, data and last event ID, and a last number for the typed field (content, error
+ * message or done status). Each string starts where the previous one ends.
+ * flags: 1 data is JSON; 2 has a typed field; 8 the type is the previous event's (and takes
+ * no room in `text`); 4 the typed field is a slice of the data: it starts at the last
+ * number (an offset into the data) and is flags >>> 5 long; otherwise it is in `text` and
+ * the last number is its end.
  */
 export function deliverBatch(text, meta, onEvent, control) {
   // Copy: meta is a view into wasm memory, which a callback calling back in may grow.
   meta = meta.slice();
   let at = 0;
+  let type = '';
   for (let i = 0; i < meta.length && !control.stopped; i += 6) {
     const kind = meta[i];
     const flags = meta[i + 1];
-    const type = text.slice(at, meta[i + 2]);
+    if (!(flags & 8)) type = text.slice(at, meta[i + 2]);
     const data = text.slice(meta[i + 2], meta[i + 3]);
     const id = text.slice(meta[i + 3], meta[i + 4]);
-    const field = flags & 4 ? data : flags & 2 ? text.slice(meta[i + 4], meta[i + 5]) : undefined;
-    at = meta[i + 5];
-    const fieldName = field === undefined ? undefined : FIELD[kind];
-    invoke(onEvent, new WasmSseEvent(KIND[kind], type, data, id, (flags & 1) !== 0, fieldName, field));
+    let field;
+    if (flags & 4) {
+      field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 5));
+      at = meta[i + 4];
+    } else {
+      if (flags & 2) field = text.slice(meta[i + 4], meta[i + 5]);
+      at = meta[i + 5];
+    }
+    invoke(onEvent, new WasmSseEvent(KIND[kind], type, data, id, (flags & 1) !== 0, field === undefined ? undefined : FIELD[kind], field));
   }
 }

@@ -5,17 +5,19 @@
 mod types;
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, RequestCredentials};
 
-use crate::client::{race, CloseReason, Either, EventFuture, EventStream, Notice, NoticeStream, Shared};
+use crate::client::{
+    race, CloseReason, Either, EventFuture, EventStream, Notice, NoticeStream, Shared, Sink,
+};
 use crate::config::{check_header, Format};
 use crate::error::StreamError;
-use crate::event::{EventKind, StreamEvent};
+use crate::event::EventRef;
 use crate::retry::RetryConfig;
 
 #[wasm_bindgen(module = "/src/js/glue.js")]
@@ -71,6 +73,8 @@ struct Session {
     control: Object,
     resolve_closed: RefCell<Option<Function>>,
     close_reported: Cell<bool>,
+    /// Events decoded from the current chunk, encoded for `deliverBatch`.
+    batch: RefCell<Batch>,
 }
 
 /// A running stream. `stop()` (or `stopStream(handle)`, or the `signal`) ends it; no
@@ -128,18 +132,22 @@ pub fn start_stream(options: StreamOptions) -> Result<StreamHandle, JsValue> {
     let (builder, callbacks, signal) =
         parse_options(options.into()).map_err(|err| to_js_error(&err, true))?;
     let req = builder.finish().map_err(|err| to_js_error(&err, true))?;
-    let shared = Rc::new(Shared::new(&req.last_event_id));
     let mut resolve = None;
     let closed = Promise::new(&mut |res, _rej| resolve = Some(res));
     let control = Object::new();
     set(&control, "stopped", false);
-    let session = Rc::new(Session {
-        shared: Rc::clone(&shared),
-        callbacks,
-        control,
-        resolve_closed: RefCell::new(resolve),
-        close_reported: Cell::new(false),
+    let session = Rc::new_cyclic(|session: &Weak<Session>| {
+        let sink: Weak<dyn Sink> = session.clone();
+        Session {
+            shared: Rc::new(Shared::new(&req.last_event_id, Some(sink))),
+            callbacks,
+            control,
+            resolve_closed: RefCell::new(resolve),
+            close_reported: Cell::new(false),
+            batch: RefCell::new(Batch::default()),
+        }
     });
+    let shared = Rc::clone(&session.shared);
     let task_session = Rc::clone(&session);
     wasm_bindgen_futures::spawn_local(async move {
         if signal.as_ref().is_some_and(AbortSignal::aborted) {
@@ -187,12 +195,8 @@ impl Session {
                     invoke(f, &info);
                 }
             }
-            Notice::Events(batch) => {
-                if let Some(f) = &cb.on_event {
-                    let (text, meta) = encode_batch(&batch);
-                    deliver_batch(&text, &meta, f, &self.control);
-                }
-            }
+            // With a sink, events come one by one through `Sink::event`, never as a notice.
+            Notice::Events(_) => {}
             Notice::Error(err) => {
                 if let Some(f) = &cb.on_error {
                     invoke(f, &to_js_error(&err, false));
@@ -425,34 +429,83 @@ fn parse_retry(value: &JsValue) -> Result<RetryConfig, StreamError> {
     })
 }
 
-/// One string and six numbers per event; the layout is described in glue.js.
-fn encode_batch(batch: &[StreamEvent]) -> (String, Vec<u32>) {
-    let mut text = String::with_capacity(batch.iter().map(|e| e.event_type.len() + e.data.len() + 8).sum());
-    let mut meta = Vec::with_capacity(batch.len() * 6);
-    let mut at: u32 = 0;
-    let mut push = |text: &mut String, s: &str| {
-        text.push_str(s);
-        at += utf16_len(s);
-        at
-    };
-    for ev in batch {
-        let (kind, field) = match &ev.kind {
-            EventKind::Thought { content } => (0, Some(content.as_str())),
-            EventKind::Text { content } => (1, Some(content.as_str())),
-            EventKind::Message { content } => (2, Some(content.as_str())),
-            EventKind::Error { message } => (3, Some(message.as_str())),
-            EventKind::Done { status } => (4, status.as_deref()),
-            _ => (5, None),
-        };
-        let same_as_data = field == Some(ev.data.as_str());
-        let flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_as_data) << 2;
-        let type_end = push(&mut text, &ev.event_type);
-        let data_end = push(&mut text, &ev.data);
-        let id_end = push(&mut text, &ev.last_event_id);
-        let field_end = push(&mut text, if same_as_data { "" } else { field.unwrap_or("") });
-        meta.extend_from_slice(&[kind, flags, type_end, data_end, id_end, field_end]);
+impl Sink for Session {
+    fn event(&self, event: &EventRef<'_>) {
+        if self.callbacks.on_event.is_some() {
+            self.batch.borrow_mut().push(event);
+        }
     }
-    (text, meta)
+
+    fn flush(&self) {
+        let Some(f) = &self.callbacks.on_event else { return };
+        // Taken out while JS runs: a callback may start or stop streams, never this batch.
+        let mut batch = std::mem::take(&mut *self.batch.borrow_mut());
+        if !batch.meta.is_empty() {
+            deliver_batch(&batch.text, &batch.meta, f, &self.control);
+            batch.clear();
+        }
+        *self.batch.borrow_mut() = batch;
+    }
+
+    fn notice(&self, notice: Notice) {
+        self.deliver(notice);
+    }
+}
+
+/// One string and six numbers per event; the layout is described in glue.js. Kept between
+/// chunks so that its buffers are reused.
+#[derive(Debug, Default)]
+struct Batch {
+    text: String,
+    meta: Vec<u32>,
+    /// UTF-16 length of `text`.
+    at: u32,
+    /// Where the previous event's type is in `text`, to send a repeated type only once.
+    prev_type: Option<(usize, usize)>,
+}
+
+impl Batch {
+    fn push(&mut self, ev: &EventRef<'_>) {
+        let field = ev.field.as_deref();
+        // A field with no escapes is a slice of the data: sent as its place in the data.
+        let within = field.and_then(|f| {
+            let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
+            let start = (start + f.len() <= ev.data.len()).then_some(start)?;
+            let len = utf16_len(f);
+            (len < 1 << 26).then(|| (utf16_len(&ev.data[..start]), len))
+        });
+        let same_type = self.prev_type.is_some_and(|(from, to)| &self.text[from..to] == ev.event_type);
+        let mut flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_type) << 3;
+        if !same_type {
+            let from = self.text.len();
+            self.append(ev.event_type);
+            self.prev_type = Some((from, self.text.len()));
+        }
+        let type_end = self.at;
+        let data_end = self.append(ev.data);
+        let id_end = self.append(ev.last_event_id);
+        let last = match within {
+            Some((start, len)) => {
+                flags |= 4 | len << 5;
+                start
+            }
+            None => self.append(field.unwrap_or("")),
+        };
+        self.meta.extend_from_slice(&[ev.kind as u32, flags, type_end, data_end, id_end, last]);
+    }
+
+    fn append(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.at += utf16_len(s);
+        self.at
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.meta.clear();
+        self.at = 0;
+        self.prev_type = None;
+    }
 }
 
 fn utf16_len(s: &str) -> u32 {

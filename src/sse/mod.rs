@@ -36,6 +36,34 @@ pub enum SseItem {
     Comment(String),
 }
 
+/// What [`EventStreamParser::feed_with`] hands out: the items of [`SseItem`], borrowing
+/// the parser's buffers instead of copying them.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SseRef<'a> {
+    Event { event_type: &'a str, data: &'a str, last_event_id: &'a str },
+    Retry(u64),
+    Comment(&'a [u8]),
+    Error(ParseError),
+}
+
+impl SseRef<'_> {
+    fn to_owned(&self) -> Result<SseItem, ParseError> {
+        Ok(match self {
+            SseRef::Event { event_type, data, last_event_id } => SseItem::Event(RawEvent {
+                event_type: (*event_type).to_owned(),
+                data: (*data).to_owned(),
+                last_event_id: (*last_event_id).to_owned(),
+            }),
+            SseRef::Retry(ms) => SseItem::Retry(*ms),
+            SseRef::Comment(text) => SseItem::Comment(String::from_utf8_lossy(text).into_owned()),
+            SseRef::Error(err) => return Err(err.clone()),
+        })
+    }
+}
+
+/// Above this, the data buffer is released after an event rather than kept for the next.
+const KEEP_CAPACITY: usize = 64 * 1024;
+
 /// Incremental parser for one `text/event-stream`, across reconnections.
 #[derive(Debug)]
 pub struct EventStreamParser {
@@ -89,9 +117,22 @@ impl EventStreamParser {
     /// Parses the next chunk of the body. Results wait in [`poll`](Self::poll).
     pub fn feed(&mut self, chunk: &[u8]) {
         let Self { lines, block, out } = self;
+        let mut on = |item: SseRef<'_>| out.push_back(item.to_owned());
         lines.feed(chunk, |piece| match piece {
-            Piece::Line(line) => block.process_line(line, out),
-            Piece::TooLong => block.over_limit(out),
+            Piece::Line(line) => block.process_line(line, &mut on),
+            Piece::TooLong => block.over_limit(&mut on),
+        });
+    }
+
+    /// Parses the next chunk and hands each item to `on` as it is complete, borrowing the
+    /// parser's buffers: no copy of an event's fields. Nothing goes to [`poll`](Self::poll).
+    // The browser client (wasm32) is the caller; native builds test it only.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
+        let Self { lines, block, .. } = self;
+        lines.feed(chunk, |piece| match piece {
+            Piece::Line(line) => block.process_line(line, on),
+            Piece::TooLong => block.over_limit(on),
         });
     }
 
@@ -133,7 +174,7 @@ impl EventStreamParser {
 }
 
 impl Block {
-    fn process_line(&mut self, line: &[u8], out: &mut VecDeque<Result<SseItem, ParseError>>) {
+    fn process_line(&mut self, line: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
         // "If the line is empty (a blank line): Dispatch the event."
         if line.is_empty() {
             if std::mem::replace(&mut self.skipping, false) {
@@ -141,7 +182,7 @@ impl Block {
                 self.event_type.clear();
                 return;
             }
-            return self.dispatch(out);
+            return self.dispatch(on);
         }
         if self.skipping {
             return;
@@ -149,9 +190,7 @@ impl Block {
         // "If the line starts with a U+003A COLON character (:): Ignore the line."
         // (The comment is still handed out, for keep-alive detection.)
         if let Some(comment) = line.strip_prefix(b":") {
-            let text = String::from_utf8_lossy(comment);
-            out.push_back(Ok(SseItem::Comment(text.into_owned())));
-            return;
+            return on(SseRef::Comment(comment));
         }
         // "If the line contains a U+003A COLON character: collect the characters on the
         // line before the first colon, and let field be that string; ... if value starts
@@ -165,10 +204,10 @@ impl Block {
             }
             None => (line, &b""[..]),
         };
-        self.process_field(field, value, out);
+        self.process_field(field, value, on);
     }
 
-    fn process_field(&mut self, field: &[u8], value: &[u8], out: &mut VecDeque<Result<SseItem, ParseError>>) {
+    fn process_field(&mut self, field: &[u8], value: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
         match field {
             // "If the field name is "event": Set the event type buffer to field value."
             b"event" => {
@@ -179,7 +218,7 @@ impl Block {
             // append a single U+000A LINE FEED (LF) character to the data buffer."
             b"data" => {
                 if self.data.len() + value.len() + 1 > self.max_bytes {
-                    return self.over_limit(out);
+                    return self.over_limit(on);
                 }
                 self.data.push_str(&String::from_utf8_lossy(value));
                 self.data.push('\n');
@@ -197,14 +236,14 @@ impl Block {
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
                 let ms =
                     value.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
-                out.push_back(Ok(SseItem::Retry(ms)));
+                on(SseRef::Retry(ms));
             }
             // "Otherwise: The field is ignored." (Also an `id` with NUL and an invalid `retry`.)
             _ => {}
         }
     }
 
-    fn dispatch(&mut self, out: &mut VecDeque<Result<SseItem, ParseError>>) {
+    fn dispatch(&mut self, on: &mut dyn FnMut(SseRef<'_>)) {
         // "Set the last event ID string of the event source to the value of the last event
         // ID buffer. The buffer does not get reset."
         if self.last_event_id != self.last_event_id_buffer {
@@ -222,24 +261,23 @@ impl Block {
         // "Initialize event's type attribute to "message" ... If the event type buffer has a
         // value other than the empty string, change the type of the newly created event to
         // equal the value of the event type buffer."
-        let event_type = if self.event_type.is_empty() {
-            String::from("message")
+        let event_type = if self.event_type.is_empty() { "message" } else { &self.event_type };
+        on(SseRef::Event { event_type, data: &self.data, last_event_id: &self.last_event_id });
+        // "Set the data buffer and the event type buffer to the empty string." The buffers
+        // keep their capacity for the next event, unless an unusually large one grew them.
+        self.event_type.clear();
+        if self.data.capacity() > KEEP_CAPACITY {
+            self.data = String::new();
         } else {
-            std::mem::take(&mut self.event_type)
-        };
-        // "Set the data buffer and the event type buffer to the empty string."
-        out.push_back(Ok(SseItem::Event(RawEvent {
-            event_type,
-            data: std::mem::take(&mut self.data),
-            last_event_id: self.last_event_id.clone(),
-        })));
+            self.data.clear();
+        }
     }
 
     /// The current line or event went over the limit: report it once, drop what the event
     /// had gathered and ignore its remaining lines up to the blank line that ends it.
-    fn over_limit(&mut self, out: &mut VecDeque<Result<SseItem, ParseError>>) {
+    fn over_limit(&mut self, on: &mut dyn FnMut(SseRef<'_>)) {
         if !self.skipping {
-            out.push_back(Err(ParseError::LimitExceeded { limit: self.max_bytes }));
+            on(SseRef::Error(ParseError::LimitExceeded { limit: self.max_bytes }));
         }
         self.skipping = true;
         self.data = String::new();

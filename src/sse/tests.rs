@@ -326,3 +326,27 @@ proptest! {
         prop_assert_eq!(run(usize::MAX, &chunks).0, expected);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The borrowed path the JS API takes hands out exactly what `feed` + `poll` queue.
+    #[test]
+    fn feed_with_hands_out_what_poll_returns(
+        (stream, cuts) in arb_stream().prop_flat_map(|s| { let n = s.len(); (Just(s), arb_cuts(n)) }),
+        max in prop_oneof![Just(1usize << 20), 8usize..40],
+    ) {
+        let (mut queued, mut borrowed) = (EventStreamParser::with_max_event_bytes(max), EventStreamParser::with_max_event_bytes(max));
+        let (mut want, mut got) = (Vec::new(), Vec::new());
+        let mut start = 0;
+        for end in cuts.into_iter().chain([stream.len()]) {
+            queued.feed(&stream[start..end]);
+            want.extend(std::iter::from_fn(|| queued.poll()));
+            borrowed.feed_with(&stream[start..end], &mut |item| got.push(item.to_owned()));
+            start = end;
+        }
+        prop_assert!(borrowed.poll().is_none());
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(borrowed.last_event_id(), queued.last_event_id());
+    }
+}
