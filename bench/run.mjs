@@ -14,6 +14,7 @@
 // --only IDS: measure only these comma-separated rows (see page/competitors.js).
 // --chunks SIZES: only these chunk sizes, e.g. --chunks 65536.
 // --runs N: timed runs per row (default 5).
+// --workloads NAMES: only these of llm, kb, one, mixed.
 // Exits 1 when any library decoded a wrong number of events or wrong content.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -85,9 +86,10 @@ function parseArgs(argv) {
     else if (flag === '--only') args.only = value().split(',');
     else if (flag === '--chunks') args.chunks = value().split(',').map(Number);
     else if (flag === '--runs') args.runs = Number(value());
+    else if (flag === '--workloads') args.workloads = value().split(',');
     else if (flag === '--pkg') args.pkg = path.resolve(value());
     else if (flag === '--out') args.out = path.resolve(value());
-    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--pkg DIR] [--out DIR]`);
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,kb,one,mixed] [--pkg DIR] [--out DIR]`);
   }
   // Smoke figures mean nothing: keep them away from the full run's committed results.
   args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : args.quick ? 'results/quick' : 'results');
@@ -315,7 +317,7 @@ async function main() {
     const server = await startTestServer();
     console.log(`bench: test server ${server.origin} (pid ${server.pid}), package ${args.pkg}`);
     const { browser, page, errors } = await launchPage(args.pkg, args.smoke);
-    const cfg = { ...config, origin: server.origin, ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}) };
+    const cfg = { ...config, origin: server.origin, ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
     const profiler = args.profile ? await startProfiler(page) : null;
     const report = await page.evaluate((c) => window.runBench(c), cfg);
     if (profiler) await writeProfile(profiler, args.out);

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::json::{self, TopLevel};
+use crate::json::{self, Key, TopLevel};
 use crate::sse::RawEvent;
 
 /// What an event means, by its type.
@@ -161,29 +161,29 @@ pub(crate) fn decode_ndjson_ref<'a>(line: &'a str, event_type: &'a str, top: &To
 
 /// The `type` of an NDJSON value, `message` when it has none (or it is not a string).
 pub(crate) fn ndjson_type<'a>(top: &TopLevel<'a>) -> Cow<'a, str> {
-    top.get("type").and_then(json::as_string).unwrap_or(Cow::Borrowed("message"))
+    top.get(Key::Type).and_then(json::as_string).unwrap_or(Cow::Borrowed("message"))
 }
 
 fn kind_for<'a>(event_type: &str, data: &'a str, top: Option<&TopLevel<'a>>) -> (Kind, Option<Cow<'a, str>>) {
     // A field's text: a JSON string unescaped, any other JSON value as written.
     let text_of = |raw: &'a str| json::as_string(raw).unwrap_or(Cow::Borrowed(raw));
-    let field = |key: &str| top.and_then(|t| t.get(key));
-    let content = || Some(field("content").map_or(Cow::Borrowed(data), text_of));
+    let field = |key: Key| top.and_then(|t| t.get(key));
+    let content = || Some(field(Key::Content).map_or(Cow::Borrowed(data), text_of));
     match event_type {
         "thought" => (Kind::Thought, content()),
         "text" => (Kind::Text, content()),
         "message" => (Kind::Message, content()),
         "error" => {
-            let message = match field("error") {
+            let message = match field(Key::Error) {
                 Some(err) => json::parse_top(err)
                     .as_ref()
-                    .and_then(|inner| inner.get("message"))
+                    .and_then(|inner| inner.get(Key::Message))
                     .map_or_else(|| text_of(err), text_of),
-                None => field("message").map_or(Cow::Borrowed(data), text_of),
+                None => field(Key::Message).map_or(Cow::Borrowed(data), text_of),
             };
             (Kind::Error, Some(message))
         }
-        "done" => (Kind::Done, field("status").map(text_of)),
+        "done" => (Kind::Done, field(Key::Status).map(text_of)),
         _ => (Kind::Other, None),
     }
 }

@@ -12,23 +12,45 @@ use std::borrow::Cow;
 pub const MAX_DEPTH: usize = 128;
 
 /// The top-level members typed decoding looks at. Others are validated and skipped.
-const KEYS: [&str; 5] = ["content", "error", "message", "status", "type"];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Content,
+    Error,
+    Message,
+    Status,
+    Type,
+}
+
+const KEYS: usize = 5;
+
+impl Key {
+    fn of(name: &str) -> Option<Key> {
+        Some(match name {
+            "content" => Key::Content,
+            "error" => Key::Error,
+            "message" => Key::Message,
+            "status" => Key::Status,
+            "type" => Key::Type,
+            _ => return None,
+        })
+    }
+}
 
 /// The top level of a JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TopLevel<'a> {
-    /// An object: the raw value text of each of [`KEYS`] it has (the last duplicate, as
+    /// An object: the raw value text of each [`Key`] it has (the last duplicate, as
     /// `JSON.parse` keeps it). Fixed size, so decoding an event allocates nothing here.
-    Object([Option<&'a str>; KEYS.len()]),
+    Object([Option<&'a str>; KEYS]),
     /// Any other JSON value (array, string, number, literal).
     Other,
 }
 
 impl<'a> TopLevel<'a> {
-    /// The raw text of member `key`, one of `content`, `error`, `message`, `status`, `type`.
-    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
+    /// The raw text of member `key`.
+    pub(crate) fn get(&self, key: Key) -> Option<&'a str> {
         match self {
-            TopLevel::Object(values) => KEYS.iter().position(|k| *k == key).and_then(|i| values[i]),
+            TopLevel::Object(values) => values[key as usize],
             TopLevel::Other => None,
         }
     }
@@ -62,7 +84,7 @@ pub(crate) fn as_string(raw: &str) -> Option<Cow<'_, str>> {
 
 /// Resolves the escapes in the inside of a string that the scanner already validated.
 fn unescape(inner: &str) -> Cow<'_, str> {
-    if !inner.contains('\\') {
+    if !inner.as_bytes().contains(&b'\\') {
         return Cow::Borrowed(inner);
     }
     let mut out = String::with_capacity(inner.len());
@@ -223,16 +245,12 @@ impl<'a> Scanner<'a> {
         self.members(depth, |_, _| {})
     }
 
-    fn object_members(&mut self) -> Option<[Option<&'a str>; KEYS.len()]> {
-        let mut out = [None; KEYS.len()];
+    fn object_members(&mut self) -> Option<[Option<&'a str>; KEYS]> {
+        let mut out = [None; KEYS];
         self.members(1, |key, value| {
             // Keys are compared unescaped, but only a key with a backslash needs the work.
-            let found = match key.contains('\\') {
-                false => KEYS.iter().position(|k| *k == key),
-                true => KEYS.iter().position(|k| *k == unescape(key)),
-            };
-            if let Some(i) = found {
-                out[i] = Some(value);
+            if let Some(key) = Key::of(&unescape(key)) {
+                out[key as usize] = Some(value);
             }
         })?;
         Some(out)
@@ -333,12 +351,12 @@ mod tests {
     fn top_level_fields_last_duplicate_wins() {
         let top = parse_top(r#"{"content":"a","n":[1,2],"content":"b\"c","typ\u0065":1,"status":{"a":[]}}"#)
             .unwrap();
-        assert_eq!(top.get("content"), Some(r#""b\"c""#));
-        assert_eq!(as_string(top.get("content").unwrap()).unwrap(), "b\"c");
-        assert_eq!(top.get("status"), Some(r#"{"a":[]}"#));
-        assert_eq!(top.get("type"), Some("1"));
-        assert_eq!(top.get("n"), None, "only the keys typed decoding uses are kept");
-        assert_eq!(top.get("message"), None);
+        assert_eq!(top.get(Key::Content), Some(r#""b\"c""#));
+        assert_eq!(as_string(top.get(Key::Content).unwrap()).unwrap(), "b\"c");
+        assert_eq!(top.get(Key::Status), Some(r#"{"a":[]}"#));
+        assert_eq!(top.get(Key::Type), Some("1"), "keys are compared unescaped");
+        assert_eq!(top.get(Key::Message), None);
+        assert_eq!(top.get(Key::Error), None);
         assert_eq!(parse_top("[1]"), Some(TopLevel::Other));
     }
 

@@ -108,8 +108,8 @@ impl LineSplitter {
 
     fn find_line_end(&self, bytes: &[u8]) -> Option<usize> {
         match self.ends {
-            LineEnds::Any => bytes.iter().position(|&b| b == b'\n' || b == b'\r'),
-            LineEnds::Lf => bytes.iter().position(|&b| b == b'\n'),
+            LineEnds::Any => find_eol(bytes, true),
+            LineEnds::Lf => find_eol(bytes, false),
         }
     }
 
@@ -155,6 +155,34 @@ impl LineSplitter {
     }
 }
 
+/// The first LF (or CR too, with `cr`) in `bytes`, eight bytes at a time: lines of agent
+/// streams are short, and a byte-by-byte loop was the parser's largest cost in wasm.
+fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A high bit set in each byte of `word` that equals `byte` (exact for the lowest match,
+    // which is the only one used).
+    let matches = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let mut found = matches(word, b'\n');
+        if cr {
+            found |= matches(word, b'\r');
+        }
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|&b| b == b'\n' || (cr && b == b'\r')).map(|i| at + i)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -169,6 +197,30 @@ mod tests {
             });
         }
         (out, s.finish())
+    }
+
+    #[test]
+    fn find_eol_agrees_with_a_byte_scan() {
+        // Every position of one or two line ends among all byte values, in 0..40-byte inputs.
+        for len in 0..40 {
+            for i in 0..=len {
+                for j in i..=len {
+                    let mut bytes: Vec<u8> = (0..len).map(|k| (k * 37 + 11) as u8 | 0x80).collect();
+                    for (at, b) in [(i, b'\r'), (j, b'\n')] {
+                        if at < len {
+                            bytes[at] = b;
+                        }
+                    }
+                    for cr in [true, false] {
+                        let want = bytes.iter().position(|&b| b == b'\n' || (cr && b == b'\r'));
+                        assert_eq!(find_eol(&bytes, cr), want, "{bytes:?} cr={cr}");
+                    }
+                }
+            }
+        }
+        // Bytes next to 0x0A/0x0D, and 0x00, must not match.
+        let near: Vec<u8> = [0x00, 0x09, 0x0B, 0x0C, 0x0E, 0x8A, 0x8D, 0xFF].repeat(3);
+        assert_eq!(find_eol(&near, true), None);
     }
 
     #[test]

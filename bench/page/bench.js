@@ -80,7 +80,8 @@ function selected(config) {
 }
 
 async function throughput(config, report) {
-  const workloads = [llmTokens(config.sizes.llm), kbEvents(config.sizes.kb), oneEvent(config.sizes.one), mixed(config.sizes.mixed)];
+  const all = { llm: () => llmTokens(config.sizes.llm), kb: () => kbEvents(config.sizes.kb), one: () => oneEvent(config.sizes.one), mixed: () => mixed(config.sizes.mixed) };
+  const workloads = (config.workloads ?? Object.keys(all)).map((name) => all[name]());
   for (const workload of workloads) {
     for (const chunkSize of config.chunkSizes) {
       const chunks = chunksOf(workload.bytes, chunkSize);

@@ -2,6 +2,9 @@
 // one crossing of the wasm boundary per chunk instead of one per field. See src/js/mod.rs.
 
 const KIND = ['thought', 'text', 'message', 'error', 'done', 'other'];
+// TextDecoder has a fixed cost per call that dominates short texts; ASCII ones (most chunks
+// of token streams) are built with String.fromCharCode instead.
+const utf8 = new TextDecoder();
 const FIELD = ['content', 'content', 'content', 'error', 'status', undefined];
 
 /** A decoded event. `json` is parsed on first use and cached. */
@@ -36,6 +39,7 @@ export function invoke(callback, arg) {
 }
 
 /**
+ * `bytes` is the UTF-8 of one text holding the events' strings (`ascii`: it is all ASCII).
  * meta holds six numbers per event: kind, flags, then the UTF-16 end offsets in `text` of
  * its type, data and last event ID, and a last number for the typed field (content, error
  * message or done status). Each string starts where the previous one ends.
@@ -44,8 +48,10 @@ export function invoke(callback, arg) {
  * number (an offset into the data) and is flags >>> 5 long; otherwise it is in `text` and
  * the last number is its end.
  */
-export function deliverBatch(text, meta, onEvent, control) {
-  // Copy: meta is a view into wasm memory, which a callback calling back in may grow.
+export function deliverBatch(bytes, ascii, meta, onEvent, control) {
+  // Both are views into wasm memory, which a callback calling back in may grow: decode and
+  // copy first.
+  const text = ascii && bytes.length <= 512 ? String.fromCharCode.apply(null, bytes) : utf8.decode(bytes);
   meta = meta.slice();
   let at = 0;
   let type = '';

@@ -23,7 +23,7 @@ use crate::retry::RetryConfig;
 #[wasm_bindgen(module = "/src/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = deliverBatch)]
-    fn deliver_batch(text: &str, meta: &[u32], on_event: &Function, control: &Object);
+    fn deliver_batch(text: &[u8], ascii: bool, meta: &[u32], on_event: &Function, control: &Object);
     fn invoke(callback: &Function, arg: &JsValue);
 }
 
@@ -441,7 +441,9 @@ impl Sink for Session {
         // Taken out while JS runs: a callback may start or stop streams, never this batch.
         let mut batch = std::mem::take(&mut *self.batch.borrow_mut());
         if !batch.meta.is_empty() {
-            deliver_batch(&batch.text, &batch.meta, f, &self.control);
+            // UTF-16 length equals UTF-8 length only for ASCII text.
+            let ascii = batch.at as usize == batch.text.len();
+            deliver_batch(batch.text.as_bytes(), ascii, &batch.meta, f, &self.control);
             batch.clear();
         }
         *self.batch.borrow_mut() = batch;

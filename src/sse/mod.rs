@@ -256,8 +256,9 @@ impl Block {
             return;
         }
         // "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
-        // remove the last character from the data buffer."
-        self.data.pop();
+        // remove the last character from the data buffer." (It always is: every data line
+        // appended one.)
+        self.data.truncate(self.data.len() - 1);
         // "Initialize event's type attribute to "message" ... If the event type buffer has a
         // value other than the empty string, change the type of the newly created event to
         // equal the value of the event type buffer."
