@@ -84,7 +84,7 @@ pub(crate) fn as_string(raw: &str) -> Option<Cow<'_, str>> {
 
 /// Resolves the escapes in the inside of a string that the scanner already validated.
 fn unescape(inner: &str) -> Cow<'_, str> {
-    if !inner.as_bytes().contains(&b'\\') {
+    if !inner.bytes().any(|b| b == b'\\') {
         return Cow::Borrowed(inner);
     }
     let mut out = String::with_capacity(inner.len());
@@ -193,7 +193,10 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let bytes = self.src.as_bytes();
         loop {
-            match *bytes.get(self.pos)? {
+            // Plain characters in one tight loop; only quotes, escapes and controls stop it.
+            let plain = bytes[self.pos..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            self.pos += plain;
+            match bytes[self.pos] {
                 b'"' => {
                     self.pos += 1;
                     return Some(&self.src[start..self.pos - 1]);
@@ -212,8 +215,7 @@ impl<'a> Scanner<'a> {
                         _ => return None,
                     }
                 }
-                0x00..=0x1F => return None,
-                _ => self.pos += 1,
+                _ => return None, // a control character
             }
         }
     }

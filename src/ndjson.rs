@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use crate::error::ParseError;
 use crate::event::{decode_ndjson_ref, ndjson_type, EventRef, StreamEvent};
 use crate::json;
-use crate::lines::{LineEnds, LineSplitter, Piece};
+use crate::lines::{utf8_lossy, LineEnds, LineSplitter, Piece};
 use crate::sse::DEFAULT_MAX_EVENT_BYTES;
 
 /// Incremental parser for an `application/x-ndjson` body.
@@ -99,7 +99,7 @@ impl LineDecoder {
         if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
             return;
         }
-        let text = String::from_utf8_lossy(bytes);
+        let text = utf8_lossy(bytes);
         let text = text.strip_suffix('\r').unwrap_or(&text);
         match json::parse_top(text) {
             Some(top) => on(Ok(decode_ndjson_ref(text, &ndjson_type(&top), &top))),

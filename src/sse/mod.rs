@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use crate::error::ParseError;
-use crate::lines::{LineEnds, LineSplitter, Piece};
+use crate::lines::{utf8_lossy, LineEnds, LineSplitter, Piece};
 
 /// Default bound on the bytes buffered for one line or one event: 16 MiB.
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
@@ -212,7 +212,7 @@ impl Block {
             // "If the field name is "event": Set the event type buffer to field value."
             b"event" => {
                 self.event_type.clear();
-                self.event_type.push_str(&String::from_utf8_lossy(value));
+                self.event_type.push_str(&utf8_lossy(value));
             }
             // "If the field name is "data": Append the field value to the data buffer, then
             // append a single U+000A LINE FEED (LF) character to the data buffer."
@@ -220,14 +220,14 @@ impl Block {
                 if self.data.len() + value.len() + 1 > self.max_bytes {
                     return self.over_limit(on);
                 }
-                self.data.push_str(&String::from_utf8_lossy(value));
+                self.data.push_str(&utf8_lossy(value));
                 self.data.push('\n');
             }
             // "If the field name is "id": If the field value does not contain U+0000 NULL,
             // then set the last event ID buffer to the field value. Otherwise, ignore the field."
             b"id" if !value.contains(&0) => {
                 self.last_event_id_buffer.clear();
-                self.last_event_id_buffer.push_str(&String::from_utf8_lossy(value));
+                self.last_event_id_buffer.push_str(&utf8_lossy(value));
             }
             // "If the field name is "retry": If the field value consists of only ASCII digits,
             // then interpret the field value as an integer in base ten, and set the event
