@@ -4,14 +4,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Date, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
-use super::listener::{race, EventFuture};
+use super::listener::{race, EventFuture, Timeout};
 use super::{CloseReason, Notice, Shared, Sink, Status};
 use crate::config::{body_format, retry_after_ms, BodyFormat, Format};
 use crate::error::ParseError;
@@ -362,7 +361,7 @@ async fn wait_to_reconnect(delay_ms: u64) {
     let online = EventFuture::new(&global, "online");
     if is_online(&global) {
         let delay = u32::try_from(delay_ms).unwrap_or(u32::MAX);
-        race(TimeoutFuture::new(delay), online).await;
+        race(Timeout::new(delay), online).await;
     } else {
         online.await;
     }
