@@ -63,7 +63,7 @@ pub fn is_json(text: &str) -> bool {
 
 /// Validates `text` and returns its top level, or `None` when it is not JSON.
 pub(crate) fn parse_top(text: &str) -> Option<TopLevel<'_>> {
-    let mut s = Scanner { src: text, pos: 0 };
+    let mut s = Scanner { src: text, pos: 0, escaped: false };
     s.skip_ws();
     let top = if s.peek() == Some(b'{') {
         TopLevel::Object(s.object_members()?)
@@ -84,7 +84,8 @@ pub(crate) fn as_string(raw: &str) -> Option<Cow<'_, str>> {
 
 /// Resolves the escapes in the inside of a string that the scanner already validated.
 fn unescape(inner: &str) -> Cow<'_, str> {
-    if !inner.bytes().any(|b| b == b'\\') {
+    // In a validated string's inside, the first quote, backslash or control is a backslash.
+    if plain_len(inner.as_bytes()) == inner.len() {
         return Cow::Borrowed(inner);
     }
     let mut out = String::with_capacity(inner.len());
@@ -108,6 +109,29 @@ fn unescape(inner: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How many leading bytes are neither `"`, `\\` nor a control character: the stretch of a
+/// string that needs no attention. Eight bytes at a time; the strings of token streams are
+/// short, but a byte loop with three tests per byte was the scanner's largest cost.
+fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each byte below `n` (n <= 0x80); exact for the lowest such byte.
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found =
+            below(x ^ (ONES * u64::from(b'"')), 1) | below(x ^ (ONES * u64::from(b'\\')), 1) | below(x, 0x20);
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    at + rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len())
+}
+
 /// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) at the start of `esc`.
 fn decode_u_escape(esc: &str) -> (char, usize) {
     let hex = |s: &str| u32::from_str_radix(&s[1..5], 16).unwrap_or(0xFFFD);
@@ -125,6 +149,8 @@ fn decode_u_escape(esc: &str) -> (char, usize) {
 struct Scanner<'a> {
     src: &'a str,
     pos: usize,
+    /// The last string scanned had an escape.
+    escaped: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -192,16 +218,16 @@ impl<'a> Scanner<'a> {
         self.eat(b'"')?;
         let start = self.pos;
         let bytes = self.src.as_bytes();
+        self.escaped = false;
         loop {
-            // Plain characters in one tight loop; only quotes, escapes and controls stop it.
-            let plain = bytes[self.pos..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-            self.pos += plain;
-            match bytes[self.pos] {
+            self.pos += plain_len(&bytes[self.pos..]);
+            match *bytes.get(self.pos)? {
                 b'"' => {
                     self.pos += 1;
                     return Some(&self.src[start..self.pos - 1]);
                 }
                 b'\\' => {
+                    self.escaped = true;
                     self.pos += 1;
                     match *bytes.get(self.pos)? {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.pos += 1,
@@ -244,22 +270,24 @@ impl<'a> Scanner<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.members(depth, |_, _| {})
+        self.members(depth, |_, _, _| {})
     }
 
     fn object_members(&mut self) -> Option<[Option<&'a str>; KEYS]> {
         let mut out = [None; KEYS];
-        self.members(1, |key, value| {
+        self.members(1, |key, escaped, value| {
             // Keys are compared unescaped, but only a key with a backslash needs the work.
-            if let Some(key) = Key::of(&unescape(key)) {
+            let key = if escaped { Key::of(&unescape(key)) } else { Key::of(key) };
+            if let Some(key) = key {
                 out[key as usize] = Some(value);
             }
         })?;
         Some(out)
     }
 
-    /// Scans `{ "key": value, … }`, calling `on_member` with each raw key and value text.
-    fn members(&mut self, depth: usize, mut on_member: impl FnMut(&'a str, &'a str)) -> Option<()> {
+    /// Scans `{ "key": value, … }`, calling `on_member` with each raw key, whether the key
+    /// has escapes, and the value's text.
+    fn members(&mut self, depth: usize, mut on_member: impl FnMut(&'a str, bool, &'a str)) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
         if self.eat(b'}').is_some() {
@@ -268,12 +296,13 @@ impl<'a> Scanner<'a> {
         loop {
             self.skip_ws();
             let key = self.string()?;
+            let escaped = self.escaped;
             self.skip_ws();
             self.eat(b':')?;
             self.skip_ws();
             let start = self.pos;
             self.value(depth)?;
-            on_member(key, &self.src[start..self.pos]);
+            on_member(key, escaped, &self.src[start..self.pos]);
             self.skip_ws();
             if self.eat(b'}').is_some() {
                 return Some(());
@@ -286,6 +315,25 @@ impl<'a> Scanner<'a> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_len_agrees_with_a_byte_scan() {
+        let special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+        for len in 0..34 {
+            for at in 0..=len {
+                for mark in [b'"', b'\\', 0x00, 0x1F, b'\n'] {
+                    // Neighbours of the special bytes (and UTF-8 bytes) around one mark.
+                    let mut bytes: Vec<u8> =
+                        (0..len).map(|k| [b'!', b'#', b'[', b']', b' ', 0x80, 0xE2, 0x7F][k % 8]).collect();
+                    if at < len {
+                        bytes[at] = mark;
+                    }
+                    let want = bytes.iter().position(|&b| special(b)).unwrap_or(len);
+                    assert_eq!(plain_len(&bytes), want, "{bytes:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn accepts_and_rejects_like_serde_json() {
