@@ -5,18 +5,20 @@ const KIND = ['thought', 'text', 'message', 'error', 'done', 'other'];
 // TextDecoder has a fixed cost per call that dominates short texts; ASCII ones (most chunks
 // of token streams) are built with String.fromCharCode instead.
 const utf8 = new TextDecoder();
-const FIELD = ['content', 'content', 'content', 'error', 'status', undefined];
 
 /** A decoded event. `json` is parsed on first use and cached. */
 export class WasmSseEvent {
   #isJson;
   #json;
-  constructor(kind, type, data, lastEventId, isJson, fieldName, field) {
-    this.kind = kind;
+  constructor(kind, type, data, lastEventId, isJson, field) {
+    this.kind = KIND[kind];
     this.type = type;
     this.data = data;
     this.lastEventId = lastEventId;
-    if (fieldName !== undefined) this[fieldName] = field;
+    // Named stores, one shape per kind (a computed key was a megamorphic store per event).
+    if (kind <= 2) this.content = field;
+    else if (kind === 3) this.error = field;
+    else if (kind === 4 && field !== undefined) this.status = field;
     this.#isJson = isJson;
   }
   get json() {
@@ -69,6 +71,6 @@ export function deliverBatch(bytes, ascii, meta, onEvent, control) {
       if (flags & 2) field = text.slice(meta[i + 4], meta[i + 5]);
       at = meta[i + 5];
     }
-    invoke(onEvent, new WasmSseEvent(KIND[kind], type, data, id, (flags & 1) !== 0, field === undefined ? undefined : FIELD[kind], field));
+    invoke(onEvent, new WasmSseEvent(kind, type, data, id, (flags & 1) !== 0, field));
   }
 }

@@ -470,11 +470,14 @@ impl Batch {
     fn push(&mut self, ev: &EventRef<'_>) {
         let field = ev.field.as_deref();
         // A field with no escapes is a slice of the data: sent as its place in the data.
+        // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
+        let data_ascii = ev.data.is_ascii();
+        let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
         let within = field.and_then(|f| {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
             let start = (start + f.len() <= ev.data.len()).then_some(start)?;
-            let len = utf16_len(f);
-            (len < 1 << 26).then(|| (utf16_len(&ev.data[..start]), len))
+            let len = units(f);
+            (len < 1 << 26).then(|| (units(&ev.data[..start]), len))
         });
         let same_type = self.prev_type.is_some_and(|(from, to)| &self.text[from..to] == ev.event_type);
         let mut flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_type) << 3;
@@ -484,7 +487,9 @@ impl Batch {
             self.prev_type = Some((from, self.text.len()));
         }
         let type_end = self.at;
-        let data_end = self.append(ev.data);
+        self.text.push_str(ev.data);
+        self.at += if data_ascii { ev.data.len() as u32 } else { utf16_len(ev.data) };
+        let data_end = self.at;
         let id_end = self.append(ev.last_event_id);
         let last = match within {
             Some((start, len)) => {
