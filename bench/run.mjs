@@ -13,7 +13,7 @@
 //          with names kept for readable wasm frames: `bash scripts/make-pkg.sh --profiling`.
 // --only IDS: measure only these comma-separated rows (see page/competitors.js).
 // --chunks SIZES: only these chunk sizes, e.g. --chunks 65536.
-// --runs N: timed runs per row (default 5).
+// --runs N: timed runs per row (default 9; rows on this shared VM move by ±30 % run to run).
 // --workloads NAMES: only these of llm, kb, one, mixed.
 // Exits 1 when any library decoded a wrong number of events or wrong content.
 
@@ -42,7 +42,7 @@ const CHROMIUM_ARGS = [
 ];
 
 const FULL = {
-  runs: 5,
+  runs: 9,
   sizes: { llm: 4 << 20, kb: 4 << 20, one: 1_000_000, mixed: 10_000_000, warmUp: 1 << 20 },
   warmUpRounds: 3,
   chunkSizes: [64, 1024, 65536],

@@ -190,8 +190,8 @@ impl Driver {
             decoder.got_events = false;
         }
         let decoder = Rc::clone(&self.decoder);
-        let feed = Closure::<dyn FnMut(Uint8Array) -> bool>::new(move |bytes: Uint8Array| {
-            decoder.borrow_mut().feed(&bytes)
+        let feed = Closure::<dyn FnMut(Uint8Array, u32) -> bool>::new(move |bytes: Uint8Array, len: u32| {
+            decoder.borrow_mut().feed(&bytes, len)
         });
         let pumping = PumpGuard { state: Object::new(), _feed: feed };
         let ended =
@@ -251,9 +251,9 @@ impl Driver {
 impl Decoder {
     /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
     /// reading: `done` arrived or the stream was stopped.
-    fn feed(&mut self, bytes: &Uint8Array) -> bool {
+    fn feed(&mut self, bytes: &Uint8Array, len: u32) -> bool {
         let mut chunk = std::mem::take(&mut self.chunk);
-        chunk.resize(bytes.length() as usize, 0);
+        chunk.resize(len as usize, 0);
         bytes.copy_to(&mut chunk);
         self.shared.stats.borrow_mut().bytes += chunk.len() as u64;
         self.parse(Some(&chunk));
@@ -333,7 +333,7 @@ fn flush(shared: &Shared, sink: Option<&dyn Sink>, batch: &mut Vec<StreamEvent>)
 /// arrives after the attempt ended is never handed to a dead closure.
 struct PumpGuard {
     state: Object,
-    _feed: Closure<dyn FnMut(Uint8Array) -> bool>,
+    _feed: Closure<dyn FnMut(Uint8Array, u32) -> bool>,
 }
 
 impl Drop for PumpGuard {

@@ -2,7 +2,8 @@
 // same loop in Rust also costs two wasm closures and a task wake-up. See client/driver.rs.
 
 /**
- * Reads `reader` to its end, handing each chunk to `feed` (wasm), which returns true to
+ * Reads `reader` to its end, handing each chunk and its length to `feed` (wasm; the length
+ * saves it a call back to JS), which returns true to
  * stop reading. Resolves with 1 when the body ended, 2 when feed stopped it, 0 when the
  * Rust side went away (`state.dropped`); rejects when the body errors.
  */
@@ -11,6 +12,6 @@ export async function pump(reader, feed, state) {
     const { done, value } = await reader.read();
     if (state.dropped) return 0;
     if (done) return 1;
-    if (feed(value)) return 2;
+    if (feed(value, value.length)) return 2;
   }
 }

@@ -52,9 +52,10 @@ export function invoke(callback, arg) {
  */
 export function deliverBatch(bytes, ascii, meta, onEvent, control) {
   // Both are views into wasm memory, which a callback calling back in may grow: decode and
-  // copy first.
+  // copy before the first callback.
   const text = ascii && bytes.length <= 512 ? String.fromCharCode.apply(null, bytes) : utf8.decode(bytes);
-  meta = meta.slice();
+  // One event (most chunks of a token stream) is read before its callback runs: no copy.
+  if (meta.length > 6) meta = meta.slice();
   let at = 0;
   let type = '';
   for (let i = 0; i < meta.length && !control.stopped; i += 6) {
