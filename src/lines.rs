@@ -4,6 +4,8 @@
 //! Lines are split on bytes before any decoding: CR and LF never occur inside a UTF-8
 //! sequence, so a character cut across two chunks is reassembled with its line.
 
+use std::borrow::Cow;
+
 /// Which bytes end a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LineEnds {
@@ -13,11 +15,36 @@ pub(crate) enum LineEnds {
     Lf,
 }
 
+/// A complete line, without its line end (and without a leading BOM on the first line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Line<'a> {
+    pub(crate) bytes: &'a [u8],
+    /// The same line as text, when the splitter already knows it is valid UTF-8: a line
+    /// that lies inside the valid prefix of one chunk, checked once per chunk rather than
+    /// once per line (per-line checks were the parser's largest single cost).
+    pub(crate) text: Option<&'a str>,
+}
+
+impl<'a> Line<'a> {
+    /// A line whose bytes have not been checked.
+    pub(crate) fn unchecked(bytes: &'a [u8]) -> Self {
+        Self { bytes, text: None }
+    }
+
+    /// The line from byte `at` on as text, invalid UTF-8 replaced by U+FFFD.
+    pub(crate) fn text_from(&self, at: usize) -> Cow<'a, str> {
+        match self.text.and_then(|text| text.get(at..)) {
+            Some(text) => Cow::Borrowed(text),
+            None => utf8_lossy(&self.bytes[at..]),
+        }
+    }
+}
+
 /// What the splitter hands to its caller.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
-    /// A complete line, without its line end (and without a leading BOM on the first line).
-    Line(&'a [u8]),
+    /// A complete line.
+    Line(Line<'a>),
     /// A line longer than the limit. Reported once, as soon as it is known; the rest of the
     /// line is discarded and splitting resumes after its line end.
     TooLong,
@@ -75,13 +102,24 @@ impl LineSplitter {
                 chunk = &chunk[1..];
             }
         }
+        // The chunk's valid UTF-8 prefix, checked once: lines inside it need no other check.
+        let valid = match std::str::from_utf8(chunk) {
+            Ok(text) => text,
+            Err(err) => std::str::from_utf8(&chunk[..err.valid_up_to()]).unwrap_or_default(),
+        };
+        let mut pos = 0;
         while let Some(at) = self.find_line_end(chunk) {
             let (head, tail) = chunk.split_at(at);
-            self.complete_line(head, &mut on_piece);
+            // Line ends are ASCII, so `pos` and `pos + at` are character boundaries.
+            self.complete_line(head, valid.get(pos..pos + at), &mut on_piece);
             chunk = &tail[1..];
+            pos += at + 1;
             if tail[0] == b'\r' {
                 match chunk.first() {
-                    Some(b'\n') => chunk = &chunk[1..],
+                    Some(b'\n') => {
+                        chunk = &chunk[1..];
+                        pos += 1;
+                    }
                     Some(_) => {}
                     // CR at the end of the chunk: bare CR, or the first half of a CRLF.
                     None => self.after_cr = true,
@@ -113,7 +151,8 @@ impl LineSplitter {
         }
     }
 
-    fn complete_line(&mut self, head: &[u8], on_piece: &mut impl FnMut(Piece<'_>)) {
+    /// `text` is `head` as text when it is known to be valid UTF-8.
+    fn complete_line(&mut self, head: &[u8], text: Option<&str>, on_piece: &mut impl FnMut(Piece<'_>)) {
         let first_line = std::mem::replace(&mut self.at_stream_start, false);
         if std::mem::replace(&mut self.discarding, false) {
             return; // TooLong was already reported for this line.
@@ -125,17 +164,18 @@ impl LineSplitter {
             on_piece(Piece::TooLong);
             return;
         }
-        let line: &[u8] = if self.partial.is_empty() {
-            head
+        let mut line = if self.partial.is_empty() {
+            Line { bytes: head, text }
         } else {
             self.partial.extend_from_slice(head);
-            &self.partial
+            Line::unchecked(&self.partial)
         };
         // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
-        let line = match line.strip_prefix(BOM) {
-            Some(rest) if first_line => rest,
-            _ => line,
-        };
+        if first_line {
+            if let Some(rest) = line.bytes.strip_prefix(BOM) {
+                line = Line { bytes: rest, text: line.text.and_then(|t| t.strip_prefix('\u{FEFF}')) };
+            }
+        }
         on_piece(Piece::Line(line));
         self.partial.clear();
     }
@@ -158,9 +198,9 @@ impl LineSplitter {
 /// `bytes` as text, invalid UTF-8 replaced by U+FFFD as the spec's decoder does. Valid
 /// input (nearly all of it) takes core's fast validator; `String::from_utf8_lossy` walks
 /// it chunk by chunk, which cost a tenth of the parser's time.
-pub(crate) fn utf8_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }
 }
@@ -202,7 +242,13 @@ mod tests {
         let mut out = Vec::new();
         for c in chunks {
             s.feed(c, |p| match p {
-                Piece::Line(l) => out.push(String::from_utf8_lossy(l).into_owned()),
+                Piece::Line(l) => {
+                    // A line said to be text must be exactly its bytes.
+                    if let Some(text) = l.text {
+                        assert_eq!(text.as_bytes(), l.bytes);
+                    }
+                    out.push(l.text_from(0).into_owned())
+                }
                 Piece::TooLong => out.push("<too long>".into()),
             });
         }
@@ -231,6 +277,26 @@ mod tests {
         // Bytes next to 0x0A/0x0D, and 0x00, must not match.
         let near: Vec<u8> = [0x00, 0x09, 0x0B, 0x0C, 0x0E, 0x8A, 0x8D, 0xFF].repeat(3);
         assert_eq!(find_eol(&near, true), None);
+    }
+
+    #[test]
+    fn lines_are_text_only_inside_the_valid_prefix_of_their_chunk() {
+        let mut s = LineSplitter::new(LineEnds::Any, 100);
+        let mut got = Vec::new();
+        // "é" cut after its first byte at the end; an invalid byte in the third line.
+        s.feed(b"\xEF\xBB\xBFa\xE2\x82\xAC\nb\r\nc\xFFd\ne\n\xC3", |p| {
+            if let Piece::Line(l) = p {
+                got.push((l.text.is_some(), l.text_from(0).into_owned()));
+            }
+        });
+        s.feed(b"\xA9\n", |p| {
+            if let Piece::Line(l) = p {
+                got.push((l.text.is_some(), l.text_from(0).into_owned()));
+            }
+        });
+        let want = [(true, "a€"), (true, "b"), (false, "c\u{FFFD}d"), (false, "e"), (false, "é")];
+        let want: Vec<(bool, String)> = want.iter().map(|(t, s)| (*t, (*s).to_owned())).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

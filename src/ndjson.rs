@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use crate::error::ParseError;
 use crate::event::{decode_ndjson_ref, ndjson_type, EventRef, StreamEvent};
 use crate::json;
-use crate::lines::{utf8_lossy, LineEnds, LineSplitter, Piece};
+use crate::lines::{Line, LineEnds, LineSplitter, Piece};
 use crate::sse::DEFAULT_MAX_EVENT_BYTES;
 
 /// Incremental parser for an `application/x-ndjson` body.
@@ -83,7 +83,7 @@ impl NdjsonParser {
     /// [`finish`](Self::finish), handing the last value to `on`.
     pub(crate) fn finish_with(&mut self, on: &mut OnItem<'_>) {
         if let Some(last) = self.lines.finish() {
-            self.state.on_piece(Piece::Line(&last), on);
+            self.state.on_piece(Piece::Line(Line::unchecked(&last)), on);
         }
         self.state.line_no = 0;
     }
@@ -92,14 +92,14 @@ impl NdjsonParser {
 impl LineDecoder {
     fn on_piece(&mut self, piece: Piece<'_>, on: &mut OnItem<'_>) {
         self.line_no += 1;
-        let bytes = match piece {
-            Piece::Line(bytes) => bytes,
+        let line = match piece {
+            Piece::Line(line) => line,
             Piece::TooLong => return on(Err(ParseError::LimitExceeded { limit: self.max_bytes })),
         };
-        if bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+        if line.bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
             return;
         }
-        let text = utf8_lossy(bytes);
+        let text = line.text_from(0);
         let text = text.strip_suffix('\r').unwrap_or(&text);
         match json::parse_top(text) {
             Some(top) => on(Ok(decode_ndjson_ref(text, &ndjson_type(&top), &top))),

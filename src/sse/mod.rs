@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use crate::error::ParseError;
-use crate::lines::{utf8_lossy, LineEnds, LineSplitter, Piece};
+use crate::lines::{Line, LineEnds, LineSplitter, Piece};
 
 /// Default bound on the bytes buffered for one line or one event: 16 MiB.
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
@@ -174,9 +174,10 @@ impl EventStreamParser {
 }
 
 impl Block {
-    fn process_line(&mut self, line: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
+    fn process_line(&mut self, line: Line<'_>, on: &mut dyn FnMut(SseRef<'_>)) {
+        let bytes = line.bytes;
         // "If the line is empty (a blank line): Dispatch the event."
-        if line.is_empty() {
+        if bytes.is_empty() {
             if std::mem::replace(&mut self.skipping, false) {
                 self.data.clear();
                 self.event_type.clear();
@@ -189,7 +190,7 @@ impl Block {
         }
         // "If the line starts with a U+003A COLON character (:): Ignore the line."
         // (The comment is still handed out, for keep-alive detection.)
-        if let Some(comment) = line.strip_prefix(b":") {
+        if let Some(comment) = bytes.strip_prefix(b":") {
             return on(SseRef::Comment(comment));
         }
         // "If the line contains a U+003A COLON character: collect the characters on the
@@ -197,22 +198,27 @@ impl Block {
         // with a U+0020 SPACE character, remove it from value."
         // "Otherwise, the string is not empty but does not contain a colon: process the
         // field using the whole line as the field name, and the empty string as the value."
-        let (field, value) = match line.iter().position(|&b| b == b':') {
-            Some(colon) => {
-                let value = &line[colon + 1..];
-                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
-            }
-            None => (line, &b""[..]),
+        let (field, value_at) = match bytes.iter().position(|&b| b == b':') {
+            Some(colon) => (&bytes[..colon], colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '))),
+            None => (bytes, bytes.len()),
         };
-        self.process_field(field, value, on);
+        self.process_field(field, line, value_at, on);
     }
 
-    fn process_field(&mut self, field: &[u8], value: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
+    /// `field` is the field name; the value is `line` from byte `value_at` on.
+    fn process_field(
+        &mut self,
+        field: &[u8],
+        line: Line<'_>,
+        value_at: usize,
+        on: &mut dyn FnMut(SseRef<'_>),
+    ) {
+        let value = &line.bytes[value_at..];
         match field {
             // "If the field name is "event": Set the event type buffer to field value."
             b"event" => {
                 self.event_type.clear();
-                self.event_type.push_str(&utf8_lossy(value));
+                self.event_type.push_str(&line.text_from(value_at));
             }
             // "If the field name is "data": Append the field value to the data buffer, then
             // append a single U+000A LINE FEED (LF) character to the data buffer."
@@ -220,14 +226,14 @@ impl Block {
                 if self.data.len() + value.len() + 1 > self.max_bytes {
                     return self.over_limit(on);
                 }
-                self.data.push_str(&utf8_lossy(value));
+                self.data.push_str(&line.text_from(value_at));
                 self.data.push('\n');
             }
             // "If the field name is "id": If the field value does not contain U+0000 NULL,
             // then set the last event ID buffer to the field value. Otherwise, ignore the field."
             b"id" if !value.contains(&0) => {
                 self.last_event_id_buffer.clear();
-                self.last_event_id_buffer.push_str(&utf8_lossy(value));
+                self.last_event_id_buffer.push_str(&line.text_from(value_at));
             }
             // "If the field name is "retry": If the field value consists of only ASCII digits,
             // then interpret the field value as an integer in base ten, and set the event
