@@ -126,6 +126,14 @@ impl EventStream {
     }
 }
 
+impl Drop for EventStream {
+    /// Stops as `stop()` does in the JS API, before the driver and its guards go: the
+    /// request is aborted while the body pump is still awaited.
+    fn drop(&mut self) {
+        self.shared.stop();
+    }
+}
+
 impl Stream for EventStream {
     type Item = Result<StreamEvent, StreamError>;
 
