@@ -5,10 +5,12 @@ const KIND = ['thought', 'text', 'message', 'error', 'done', 'other'];
 // TextDecoder has a fixed cost per call that dominates short texts; ASCII ones (most chunks
 // of token streams) are built with String.fromCharCode instead.
 const utf8 = new TextDecoder();
+const UNPARSED = Symbol('unparsed');
 
 /** A decoded event. `json` is parsed on first use and cached. */
 export class WasmSseEvent {
-  #isJson;
+  // UNPARSED until `json` is first read (JSON data), then the parsed value; undefined for
+  // data that is not JSON. One private slot instead of two per event.
   #json;
   constructor(kind, type, data, lastEventId, isJson, field) {
     this.kind = KIND[kind];
@@ -19,10 +21,10 @@ export class WasmSseEvent {
     if (kind <= 2) this.content = field;
     else if (kind === 3) this.error = field;
     else if (kind === 4 && field !== undefined) this.status = field;
-    this.#isJson = isJson;
+    this.#json = isJson ? UNPARSED : undefined;
   }
   get json() {
-    if (this.#isJson && this.#json === undefined) this.#json = JSON.parse(this.data);
+    if (this.#json === UNPARSED) this.#json = JSON.parse(this.data);
     return this.#json;
   }
   toJSON() {
@@ -63,7 +65,7 @@ export function deliverBatch(bytes, ascii, meta, onEvent, control) {
     const flags = meta[i + 1];
     if (!(flags & 8)) type = text.slice(at, meta[i + 2]);
     const data = text.slice(meta[i + 2], meta[i + 3]);
-    const id = text.slice(meta[i + 3], meta[i + 4]);
+    const id = meta[i + 3] === meta[i + 4] ? '' : text.slice(meta[i + 3], meta[i + 4]);
     let field;
     if (flags & 4) {
       field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 5));
