@@ -12,10 +12,30 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
+/// The state a JS callback shares with the future waiting for it.
 #[derive(Default)]
 struct Fired {
     fired: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+}
+
+impl Fired {
+    /// Called from the JS callback: marks it fired and wakes the waiting task.
+    fn fire(&self) {
+        self.fired.set(true);
+        if let Some(waker) = self.waker.borrow_mut().take() {
+            waker.wake();
+        }
+    }
+
+    /// The waiting future's poll: ready once fired, otherwise remembers the waker.
+    fn poll(&self, cx: &Context<'_>) -> Poll<()> {
+        if self.fired.get() {
+            return Poll::Ready(());
+        }
+        *self.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
 }
 
 /// Resolves the first time `name` fires on `target`. Dropping it removes the listener.
@@ -26,8 +46,8 @@ pub(crate) struct EventFuture {
     closure: Closure<dyn FnMut(Event)>,
 }
 
-impl core::fmt::Debug for EventFuture {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl std::fmt::Debug for EventFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EventFuture").field("name", &self.name).finish()
     }
 }
@@ -36,12 +56,7 @@ impl EventFuture {
     pub(crate) fn new(target: &EventTarget, name: &'static str) -> Self {
         let state = Rc::new(Fired::default());
         let seen = Rc::clone(&state);
-        let closure = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            seen.fired.set(true);
-            if let Some(waker) = seen.waker.borrow_mut().take() {
-                waker.wake();
-            }
-        });
+        let closure = Closure::<dyn FnMut(Event)>::new(move |_: Event| seen.fire());
         // Registration only fails on a non-EventTarget, which the type rules out.
         let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         Self { target: target.clone(), name, state, closure }
@@ -51,11 +66,7 @@ impl EventFuture {
 impl Future for EventFuture {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.state.fired.get() {
-            return Poll::Ready(());
-        }
-        *self.state.waker.borrow_mut() = Some(cx.waker().clone());
-        Poll::Pending
+        self.state.poll(cx)
     }
 }
 
@@ -86,12 +97,7 @@ impl Timeout {
     pub(crate) fn new(ms: u32) -> Self {
         let state = Rc::new(Fired::default());
         let seen = Rc::clone(&state);
-        let closure = Closure::<dyn FnMut()>::new(move || {
-            seen.fired.set(true);
-            if let Some(waker) = seen.waker.borrow_mut().take() {
-                waker.wake();
-            }
-        });
+        let closure = Closure::<dyn FnMut()>::new(move || seen.fire());
         // Browsers treat delays above 2^31 - 1 ms as 0: clamp, never wrap.
         let ms = i32::try_from(ms).unwrap_or(i32::MAX);
         let handle = set_timeout(closure.as_ref().unchecked_ref(), ms);
@@ -102,11 +108,7 @@ impl Timeout {
 impl Future for Timeout {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.state.fired.get() {
-            return Poll::Ready(());
-        }
-        *self.state.waker.borrow_mut() = Some(cx.waker().clone());
-        Poll::Pending
+        self.state.poll(cx)
     }
 }
 

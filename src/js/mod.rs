@@ -487,9 +487,7 @@ impl Batch {
             self.prev_type = Some((from, self.text.len()));
         }
         let type_end = self.at;
-        self.text.push_str(ev.data);
-        self.at += if data_ascii { ev.data.len() as u32 } else { utf16_len(ev.data) };
-        let data_end = self.at;
+        let data_end = self.append_counted(ev.data, units(ev.data));
         let id_end = self.append(ev.last_event_id);
         let last = match within {
             Some((start, len)) => {
@@ -501,9 +499,15 @@ impl Batch {
         self.meta.extend_from_slice(&[ev.kind as u32, flags, type_end, data_end, id_end, last]);
     }
 
+    /// Appends `s` and returns the UTF-16 end offset of the text.
     fn append(&mut self, s: &str) -> u32 {
+        self.append_counted(s, utf16_len(s))
+    }
+
+    /// [`append`](Self::append) of a string whose UTF-16 length (`units`) is known.
+    fn append_counted(&mut self, s: &str, units: u32) -> u32 {
         self.text.push_str(s);
-        self.at += utf16_len(s);
+        self.at += units;
         self.at
     }
 

@@ -268,6 +268,18 @@ fn arb_stream() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// `stream` cut at the sorted offsets `cuts` (empty pieces included).
+fn cut_at<'a>(stream: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for &cut in cuts {
+        chunks.push(&stream[start..cut]);
+        start = cut;
+    }
+    chunks.push(&stream[start..]);
+    chunks
+}
+
 fn arb_cuts(len: usize) -> impl Strategy<Value = Vec<usize>> {
     prop::collection::vec(0..=len, 0..12).prop_map(|mut cuts| {
         cuts.sort_unstable();
@@ -284,14 +296,7 @@ proptest! {
         max in prop_oneof![Just(1usize << 20), 8usize..40],
     ) {
         let whole = run(max, &[&stream]);
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        for cut in cuts {
-            chunks.push(&stream[start..cut]);
-            start = cut;
-        }
-        chunks.push(&stream[start..]);
-        prop_assert_eq!(run(max, &chunks), whole);
+        prop_assert_eq!(run(max, &cut_at(&stream, &cuts)), whole);
     }
 
     /// Events written by a server (any data with any line breaks, any ids) come back exactly.
@@ -338,12 +343,10 @@ proptest! {
     ) {
         let (mut queued, mut borrowed) = (EventStreamParser::with_max_event_bytes(max), EventStreamParser::with_max_event_bytes(max));
         let (mut want, mut got) = (Vec::new(), Vec::new());
-        let mut start = 0;
-        for end in cuts.into_iter().chain([stream.len()]) {
-            queued.feed(&stream[start..end]);
+        for chunk in cut_at(&stream, &cuts) {
+            queued.feed(chunk);
             want.extend(std::iter::from_fn(|| queued.poll()));
-            borrowed.feed_with(&stream[start..end], &mut |item| got.push(item.to_owned()));
-            start = end;
+            borrowed.feed_with(chunk, &mut |item| got.push(item.to_owned()));
         }
         prop_assert!(borrowed.poll().is_none());
         prop_assert_eq!(got, want);
