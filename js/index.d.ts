@@ -1,11 +1,114 @@
-// The public types of wasm-sse: the declarations wasm-bindgen generates for the API, minus
-// its raw `InitOutput` (which is typed with `any`).
-export type {
-  StreamStatus, CloseReason, StreamErrorKind, StreamError, StreamEvent, ThoughtEvent, TextEvent,
-  MessageStreamEvent, ErrorStreamEvent, DoneEvent, OtherEvent, RetryOptions, JsonBody, StreamOptions,
-  OpenInfo, RetryInfo, CloseInfo, StreamStats,
-} from './wasm/wasm_sse.js';
-import type { StreamOptions, StreamStatus, StreamStats, CloseInfo } from './wasm/wasm_sse.js';
+// The public types of wasm-sse (hand-written: the JS shell in index.js is plain JS). No
+// `any`: JSON values are `unknown`. Events are a union discriminated on `kind` (closed:
+// precise narrowing) and on `type` (the raw name; an open string for other events, so
+// TypeScript narrows it less precisely).
+/** Where a stream is in its life. */
+export type StreamStatus = 'connecting' | 'open' | 'retrying' | 'closed';
+
+/** Why a stream closed: `done` event, `stop()`/signal, server ended it (204, or end with retry off), fatal error. */
+export type CloseReason = 'done' | 'stopped' | 'ended' | 'error';
+
+/** The class of a {@link StreamError}. */
+export type StreamErrorKind =
+  | 'http' | 'content-type' | 'network' | 'parse' | 'limit' | 'not-resumable' | 'invalid-option';
+
+/** Errors passed to `onError`, `onRetry` and `closed`; `startStream` throws one for bad options. */
+export interface StreamError extends Error {
+  readonly name: 'WasmSseError';
+  readonly kind: StreamErrorKind;
+  /** The HTTP status, for `http` errors. */
+  readonly status?: number;
+  /** Whether the stream ended because of it. */
+  readonly fatal: boolean;
+}
+
+interface EventFields {
+  /** The raw data, exactly as sent (`data:` lines joined with `\n`). */
+  readonly data: string;
+  /** The last event ID at dispatch (empty if the server never sent one). */
+  readonly lastEventId: string;
+  /** `data` parsed as JSON when it is JSON, else `undefined`. Parsed on first access. */
+  readonly json: unknown;
+}
+
+/** Model reasoning (`event: thought`). */
+export interface ThoughtEvent extends EventFields { readonly kind: 'thought'; readonly type: 'thought'; readonly content: string; }
+/** A piece of the answer (`event: text`). Tokens are never trimmed. */
+export interface TextEvent extends EventFields { readonly kind: 'text'; readonly type: 'text'; readonly content: string; }
+/** A message (`event: message`, or no `event:` field). */
+export interface MessageStreamEvent extends EventFields { readonly kind: 'message'; readonly type: 'message'; readonly content: string; }
+/** An error the server reports in-band (`event: error`); the stream goes on. */
+export interface ErrorStreamEvent extends EventFields { readonly kind: 'error'; readonly type: 'error'; readonly error: string; }
+/**
+ * The end of the answer (`event: done`, or `data: [DONE]` on a message, whose `type` then
+ * stays `'message'`). The stream closes after it.
+ */
+export interface DoneEvent extends EventFields { readonly kind: 'done'; readonly type: string; readonly status?: string; }
+/** Any other event name, in `type`. */
+export interface OtherEvent extends EventFields {
+  readonly kind: 'other';
+  readonly type: string;
+}
+/**
+ * Every event `onEvent` receives. Switch on `kind` for exact types; `type` is the name the
+ * server sent (`message` when it sent none).
+ */
+export type StreamEvent = ThoughtEvent | TextEvent | MessageStreamEvent | ErrorStreamEvent | DoneEvent | OtherEvent;
+
+/** Reconnection limits. Backoff doubles from `initialDelayMs` (or the server's `retry:`) up to `maxDelayMs`. */
+export interface RetryOptions {
+  /** Failed attempts in a row before giving up (default 8). */
+  maxRetries?: number;
+  /** Default 1000. */
+  initialDelayMs?: number;
+  /** Default 30000. */
+  maxDelayMs?: number;
+  /** Full jitter (default true). */
+  jitter?: boolean;
+}
+
+/** A JSON-serializable body: sent as JSON with `Content-Type: application/json`. */
+export type JsonBody = { readonly [key: string]: unknown };
+
+export interface StreamOptions {
+  url: string;
+  /** Default GET, or POST when `body` is given. */
+  method?: string;
+  headers?: Record<string, string> | Headers;
+  body?: string | JsonBody | Blob | FormData | URLSearchParams | ArrayBuffer | ArrayBufferView;
+  credentials?: RequestCredentials;
+  signal?: AbortSignal;
+  /** Resume after this event ID. */
+  lastEventId?: string;
+  /** Default 'auto': chosen from the content type. */
+  format?: 'auto' | 'sse' | 'ndjson';
+  /** `false` turns reconnection off. */
+  retry?: false | RetryOptions;
+  /** Used instead of the global fetch (auth refresh, proxies, tests). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Limit for one line or event, in bytes (default 16 MiB). Over it: a `limit` error, the event is skipped. */
+  maxEventBytes?: number;
+  onOpen?: (info: OpenInfo) => void;
+  onEvent?: (event: StreamEvent) => void;
+  onRetry?: (info: RetryInfo) => void;
+  onError?: (error: StreamError) => void;
+  /** Called exactly once. */
+  onClose?: (info: CloseInfo) => void;
+}
+
+export interface OpenInfo { readonly status: number; readonly headers: Headers; readonly attempt: number; }
+export interface RetryInfo { readonly attempt: number; readonly delayMs: number; readonly error: StreamError; }
+export interface CloseInfo { readonly reason: CloseReason; readonly error?: StreamError; }
+
+/** Counters of a stream. Never holds request headers or body. */
+export interface StreamStats {
+  readonly bytes: number;
+  readonly events: number;
+  readonly reconnects: number;
+  readonly attempt: number;
+  readonly timeOpenMs: number;
+  readonly lastEventId: string;
+}
 
 /** A running stream. */
 export interface StreamHandle {
@@ -21,14 +124,11 @@ export interface StreamHandle {
 /** What `init` accepts: a URL or path of the .wasm file, a Response, bytes or a compiled module. */
 export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
 
-/** Loads the wasm module once. Optional: `startStream` loads it itself. */
-export default function init(moduleOrPath?: WasmSource | Promise<WasmSource>): Promise<void>;
+/** Loads the wasm module once. Optional: the first `startStream` loads it. */
+export default function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
 /** Whether `init()` has finished. */
 export function isLoaded(): boolean;
-/**
- * Starts a stream. Once the module is loaded, bad options throw an `invalid-option`
- * StreamError; before that they are reported through `onError` and `onClose`.
- */
+/** Starts a stream. Bad options throw an `invalid-option` StreamError at once. */
 export function startStream(options: StreamOptions): StreamHandle;
 /** Stops a stream (the same as `handle.stop()`). */
 export function stopStream(handle: StreamHandle): void;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Assembles the npm package in pkg/: the wasm-pack output (pkg/wasm), the JS entry (js/),
+# Assembles the npm package in pkg/: the wasm (pkg/wasm), the JS shell (js/),
 # the React hooks compiled from react/ (pkg/react), package.json and README; then packs it
 # into pkg/wasm-sse.tgz for apps to install.
 set -euo pipefail
@@ -8,15 +8,22 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 rm -rf pkg
+mkdir -p pkg/wasm
+# The wasm half: the core with raw exports and no std (src/js), nothing from wasm-bindgen.
+# wasm-opt (npm binaryen) must be told which post-MVP features rustc emits by default.
+features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-multivalue --enable-reference-types)
+wasm=target/wasm32-unknown-unknown/release/wasm_sse.wasm
 if [ "${1:-}" = --profiling ]; then
   # For `node bench/run.mjs --profile`: function names kept, so profiles name wasm frames.
-  CARGO_PROFILE_RELEASE_STRIP=false wasm-pack build --target web --profiling --weak-refs --out-dir pkg/wasm --out-name wasm_sse
+  CARGO_PROFILE_RELEASE_STRIP=false cargo build --lib --release --target wasm32-unknown-unknown \
+    --no-default-features --features js
+  wasm-opt -O -g --strip-dwarf "${features[@]}" "$wasm" -o pkg/wasm/wasm_sse.wasm
 else
-  wasm-pack build --target web --release --weak-refs --out-dir pkg/wasm --out-name wasm_sse
+  cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features js
+  wasm-opt -Oz "${features[@]}" "$wasm" -o pkg/wasm/wasm_sse.wasm
 fi
-# Only the files the glue needs; pkg/package.json describes the whole package.
-rm -f pkg/wasm/package.json pkg/wasm/.gitignore pkg/wasm/README.md
-cp js/index.js js/index.d.ts pkg/
+cp js/index.js js/wasm.js js/index.d.ts pkg/
 
 bash scripts/npm-deps.sh react
 npm --prefix react run --silent build
@@ -40,7 +47,7 @@ cat > pkg/package.json <<JSON
     "./package.json": "./package.json"
   },
   "sideEffects": false,
-  "files": ["index.js", "index.d.ts", "wasm/", "react/", "README.md"],
+  "files": ["index.js", "wasm.js", "index.d.ts", "wasm/", "react/", "README.md"],
   "peerDependencies": { "react": ">=18" },
   "peerDependenciesMeta": { "react": { "optional": true } },
   "keywords": ["sse", "server-sent-events", "eventsource", "ndjson", "streaming", "llm", "wasm", "react"]

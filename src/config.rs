@@ -3,6 +3,7 @@
 //! tested natively.
 
 use crate::error::StreamError;
+use crate::prelude::*;
 
 /// Which body format to expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,7 +1,8 @@
 //! Errors the pure parsers report. None of them ends a stream: the parser skips the bad
 //! line or event and goes on, so the caller decides whether to continue.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 /// A problem with one line or event of the incoming stream. The rest of the stream is
 /// still parsed.
@@ -23,24 +24,36 @@ pub enum ParseError {
     },
 }
 
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ParseError {
+    /// What happened and what to do, as [`Display`](fmt::Display) prints it. Built without
+    /// `core::fmt`, which the npm package's wasm does not link.
+    pub fn message(&self) -> String {
         match self {
-            ParseError::LimitExceeded { limit } => write!(
-                f,
-                "an event or line was larger than the {limit}-byte limit and was skipped; \
-                 raise maxEventBytes if the server really sends events this large"
-            ),
-            ParseError::InvalidJson { line, excerpt } => write!(
-                f,
-                "line {line} of the NDJSON stream is not valid JSON and was skipped \
-                 (it starts with \"{excerpt}\"); check what the server writes on that line"
-            ),
+            ParseError::LimitExceeded { limit } => [
+                "an event or line was larger than the ",
+                &decimal(*limit as u64),
+                "-byte limit and was skipped; raise maxEventBytes if the server really sends events this large",
+            ]
+            .concat(),
+            ParseError::InvalidJson { line, excerpt } => [
+                "line ",
+                &decimal(*line),
+                " of the NDJSON stream is not valid JSON and was skipped (it starts with \"",
+                excerpt,
+                "\"); check what the server writes on that line",
+            ]
+            .concat(),
         }
     }
 }
 
-impl std::error::Error for ParseError {}
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for ParseError {}
 
 /// Why a stream failed, or what went wrong in it. Every message says what happened and
 /// what to do. [`kind`](StreamError::kind) is the stable name the JS API exposes.
@@ -104,44 +117,74 @@ impl StreamError {
     }
 }
 
-impl fmt::Display for StreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl StreamError {
+    /// What happened and what to do, as [`Display`](fmt::Display) prints it (the JS API's
+    /// `error.message`). Built without `core::fmt`.
+    pub fn message(&self) -> String {
+        let http = |status: u16, advice: &str| ["HTTP ", &decimal(status.into()), ": ", advice].concat();
         match self {
-            StreamError::InvalidOption(message) => write!(f, "invalid option: {message}"),
-            StreamError::Http { status: status @ (401 | 403) } => write!(
-                f,
-                "HTTP {status}: the server refused the credentials; refresh the token \
-                 (a custom `fetch` can do it) and start the stream again"
+            StreamError::InvalidOption(message) => ["invalid option: ", message].concat(),
+            StreamError::Http { status: status @ (401 | 403) } => http(
+                *status,
+                "the server refused the credentials; refresh the token (a custom `fetch` can do it) \
+                 and start the stream again",
             ),
             StreamError::Http { status } if *status >= 500 || *status == 408 || *status == 429 => {
-                write!(f, "HTTP {status}: the server is failing or busy; it is retried with backoff")
+                http(*status, "the server is failing or busy; it is retried with backoff")
             }
-            StreamError::Http { status } => write!(
-                f,
-                "HTTP {status}: the server rejected the request and retrying will not help; \
-                 check the URL, method, headers and body"
+            StreamError::Http { status } => http(
+                *status,
+                "the server rejected the request and retrying will not help; check the URL, method, \
+                 headers and body",
             ),
-            StreamError::ContentType { content_type } => write!(
-                f,
-                "the response has content type {}, not text/event-stream; make the endpoint send \
-                 text/event-stream (or application/x-ndjson with format 'auto' or 'ndjson')",
-                content_type.as_deref().unwrap_or("(none)")
-            ),
-            StreamError::Network { message } => write!(
-                f,
-                "network error: {message}; the connection failed or broke (offline, server down, \
-                 CORS, or a proxy cut it)"
-            ),
-            StreamError::Parse(err) => err.fmt(f),
-            StreamError::NotResumable => crate::retry::GiveUpReason::NotResumable.fmt(f),
-            StreamError::RetriesExhausted { failures, last } => {
-                write!(f, "gave up after {failures} failed attempts in a row; the last one: {last}")
-            }
+            StreamError::ContentType { content_type } => [
+                "the response has content type ",
+                content_type.as_deref().unwrap_or("(none)"),
+                ", not text/event-stream; make the endpoint send text/event-stream (or \
+                 application/x-ndjson with format 'auto' or 'ndjson')",
+            ]
+            .concat(),
+            StreamError::Network { message } => [
+                "network error: ",
+                message,
+                "; the connection failed or broke (offline, server down, CORS, or a proxy cut it)",
+            ]
+            .concat(),
+            StreamError::Parse(err) => err.message(),
+            StreamError::NotResumable => crate::retry::NOT_RESUMABLE.into(),
+            StreamError::RetriesExhausted { failures, last } => [
+                "gave up after ",
+                &decimal((*failures).into()),
+                " failed attempts in a row; the last one: ",
+                &last.message(),
+            ]
+            .concat(),
         }
     }
 }
 
-impl std::error::Error for StreamError {}
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// `n` in decimal digits.
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().map(|&d| char::from(d)).collect()
+}
+
+impl core::error::Error for StreamError {}
 
 impl From<ParseError> for StreamError {
     fn from(err: ParseError) -> Self {

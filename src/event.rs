@@ -4,7 +4,7 @@
 //! Payloads follow the seed backend: `{"content": …}` for tokens, `{"error": …}` for
 //! errors, `{"status": …}` for done. Plain (non-JSON) data is taken as it is.
 
-use std::borrow::Cow;
+use crate::prelude::*;
 
 use crate::json::{self, Key, TopLevel};
 use crate::sse::RawEvent;

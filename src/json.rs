@@ -6,7 +6,7 @@
 //! from [`is_json`] is always safe to hand to `JSON.parse`. Nesting deeper than
 //! [`MAX_DEPTH`] is rejected rather than risking the stack.
 
-use std::borrow::Cow;
+use crate::prelude::*;
 
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 128;

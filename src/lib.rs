@@ -33,18 +33,29 @@
 //! ```
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
+// Without `std` (the npm package's wasm: feature `js` alone) the core needs only `alloc`;
+// the JS shell moves the bytes, so no panic or number-formatting machinery is linked.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 
-#[cfg(target_arch = "wasm32")]
+extern crate alloc;
+
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod event;
-#[cfg(target_arch = "wasm32")]
-pub mod js;
+#[cfg(any(all(test, not(target_arch = "wasm32")), feature = "js"))]
+mod js;
 pub mod json;
 mod lines;
 pub mod ndjson;
 pub mod retry;
+#[cfg(any(
+    all(test, not(target_arch = "wasm32")),
+    feature = "js",
+    all(target_arch = "wasm32", feature = "client")
+))]
+mod session;
 pub mod sse;
 
 pub use config::Format;
@@ -53,3 +64,13 @@ pub use event::{EventKind, StreamEvent};
 pub use ndjson::NdjsonParser;
 pub use retry::{ReconnectPolicy, RetryConfig};
 pub use sse::{EventStreamParser, RawEvent, SseItem};
+
+/// `alloc`'s types under the names the `std` prelude gives them, for the modules that
+/// build without `std`.
+mod prelude {
+    pub(crate) use alloc::borrow::{Cow, ToOwned};
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::collections::VecDeque;
+    pub(crate) use alloc::string::String;
+    pub(crate) use alloc::vec::Vec;
+}

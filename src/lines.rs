@@ -4,7 +4,7 @@
 //! Lines are split on bytes before any decoding: CR and LF never occur inside a UTF-8
 //! sequence, so a character cut across two chunks is reassembled with its line.
 
-use std::borrow::Cow;
+use crate::prelude::*;
 
 /// Which bytes end a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,9 +103,9 @@ impl LineSplitter {
             }
         }
         // The chunk's valid UTF-8 prefix, checked once: lines inside it need no other check.
-        let valid = match std::str::from_utf8(chunk) {
+        let valid = match core::str::from_utf8(chunk) {
             Ok(text) => text,
-            Err(err) => std::str::from_utf8(&chunk[..err.valid_up_to()]).unwrap_or_default(),
+            Err(err) => core::str::from_utf8(&chunk[..err.valid_up_to()]).unwrap_or_default(),
         };
         let mut pos = 0;
         while let Some(at) = self.find_line_end(chunk) {
@@ -132,7 +132,7 @@ impl LineSplitter {
     /// Ends the stream and returns the bytes of an unterminated last line, if any.
     pub(crate) fn finish(&mut self) -> Option<Vec<u8>> {
         let discarding = self.discarding;
-        let mut rest = std::mem::take(&mut self.partial);
+        let mut rest = core::mem::take(&mut self.partial);
         let first_line = self.at_stream_start;
         self.reset();
         if discarding || rest.is_empty() {
@@ -153,8 +153,8 @@ impl LineSplitter {
 
     /// `text` is `head` as text when it is known to be valid UTF-8.
     fn complete_line(&mut self, head: &[u8], text: Option<&str>, on_piece: &mut impl FnMut(Piece<'_>)) {
-        let first_line = std::mem::replace(&mut self.at_stream_start, false);
-        if std::mem::replace(&mut self.discarding, false) {
+        let first_line = core::mem::replace(&mut self.at_stream_start, false);
+        if core::mem::replace(&mut self.discarding, false) {
             return; // TooLong was already reported for this line.
         }
         // The limit is checked on the whole line's length so that the outcome does not
@@ -199,7 +199,7 @@ impl LineSplitter {
 /// input (nearly all of it) takes core's fast validator; `String::from_utf8_lossy` walks
 /// it chunk by chunk, which cost a tenth of the parser's time.
 pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
+    match core::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(bytes),
     }

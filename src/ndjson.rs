@@ -4,7 +4,7 @@
 //! Lines end at LF; a CR before it is JSON whitespace and so accepted. Blank lines are
 //! skipped. An invalid line is reported with its line number and the stream goes on.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
 
 use crate::error::ParseError;
 use crate::event::{decode_ndjson_ref, ndjson_type, EventRef, StreamEvent};
@@ -75,7 +75,7 @@ impl NdjsonParser {
     /// The body ended: a last line without a newline is still a value (many producers omit
     /// the final newline). The next [`feed`](Self::feed) starts a new stream.
     pub fn finish(&mut self) {
-        let mut out = std::mem::take(&mut self.out);
+        let mut out = core::mem::take(&mut self.out);
         self.finish_with(&mut |item| out.push_back(item.map(|e| e.to_owned())));
         self.out = out;
     }

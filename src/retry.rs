@@ -5,7 +5,7 @@
 //! generation) is re-sent after it was answered only when a last event ID lets the server
 //! resume it. A generation is never silently run twice.
 
-use std::fmt;
+use core::fmt;
 
 /// User-tunable limits of the policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,6 +73,13 @@ pub enum CloseReason {
     Ended,
 }
 
+/// Why a dropped non-GET request is not sent again; the message of
+/// [`GiveUpReason::NotResumable`] and of the matching stream error.
+pub(crate) const NOT_RESUMABLE: &str =
+    "the connection dropped mid-response and the request is not a GET with \
+    no event ID to resume from, so it was not sent again (that would start the work twice); send `id:` \
+    fields to make it resumable";
+
 /// Why the policy gives up. Each says what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -106,10 +113,7 @@ impl fmt::Display for GiveUpReason {
             GiveUpReason::ContentType => f.write_str(
                 "the response is not text/event-stream; make the endpoint send that content type (or application/x-ndjson)",
             ),
-            GiveUpReason::NotResumable => f.write_str(
-                "the connection dropped mid-response and the request is not a GET with no event ID to resume from, \
-                 so it was not sent again (that would start the work twice); send `id:` fields to make it resumable",
-            ),
+            GiveUpReason::NotResumable => f.write_str(NOT_RESUMABLE),
             GiveUpReason::RetriesExhausted { failures } => {
                 write!(f, "gave up after {failures} failed attempts in a row; check that the server is reachable")
             }

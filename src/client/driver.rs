@@ -11,14 +11,12 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
 use super::listener::{race, EventFuture, Timeout};
-use super::{CloseReason, Notice, Shared, Sink, Status};
-use crate::config::{body_format, retry_after_ms, BodyFormat, Format};
-use crate::error::ParseError;
-use crate::error::StreamError;
-use crate::event::{decode_sse_ref, EventRef, Kind, StreamEvent};
-use crate::ndjson::NdjsonParser;
-use crate::retry::{self, Context, Decision, GiveUpReason, Outcome, ReconnectPolicy, RetryConfig};
-use crate::sse::{EventStreamParser, SseRef};
+use super::{Item, Shared, Status};
+use crate::config::{retry_after_ms, Format};
+use crate::error::{ParseError, StreamError};
+use crate::event::EventRef;
+use crate::retry::RetryConfig;
+use crate::session::{End, Next, Output, Session};
 
 #[wasm_bindgen]
 extern "C" {
@@ -48,110 +46,84 @@ pub(crate) struct Request {
     pub(crate) fetch: Option<Function>,
 }
 
-/// The attempt loop and its parsers. Owned by the stream's future; dropping it cancels.
+/// The attempt loop. Owned by the stream's future; dropping it cancels.
 pub(crate) struct Driver {
     req: Request,
     shared: Rc<Shared>,
-    policy: ReconnectPolicy,
     /// Shared with the body pump's `feed` callback while an attempt reads.
     decoder: Rc<RefCell<Decoder>>,
 }
 
-/// The parsers of one stream and where their output goes. Survives reconnections.
+/// The stream's [`Session`] and the queue its output goes to. Survives reconnections.
 struct Decoder {
     shared: Rc<Shared>,
-    format: BodyFormat,
-    sse: EventStreamParser,
-    ndjson: NdjsonParser,
-    max_event_bytes: usize,
-    server_retry_ms: Option<u64>,
-    /// An event arrived in this attempt (the backoff starts over).
-    got_events: bool,
-    /// `done` arrived: nothing after it is delivered.
-    done: bool,
+    session: Session<Vec<Item>>,
     chunk: Vec<u8>,
-    /// Events for the queue (the Rust API); the JS API's sink takes them one by one.
-    batch: Vec<StreamEvent>,
+}
+
+/// Events and parse errors, as the stream yields them.
+impl Output for Vec<Item> {
+    fn event(&mut self, event: &EventRef<'_>) {
+        self.push(Ok(event.to_owned()));
+    }
+
+    fn error(&mut self, error: ParseError) {
+        self.push(Err(error.into()));
+    }
 }
 
 /// How one attempt ended, and the error to report if it failed.
-type AttemptEnd = (Outcome, Option<StreamError>);
+type AttemptEnd = (End, Option<StreamError>);
 
 impl Driver {
     pub(crate) fn new(req: Request, shared: Rc<Shared>) -> Self {
-        let sse =
-            EventStreamParser::with_max_event_bytes(req.max_event_bytes).resuming_from(&req.last_event_id);
-        let decoder = Decoder {
-            shared: Rc::clone(&shared),
-            format: BodyFormat::Sse,
-            sse,
-            ndjson: NdjsonParser::with_max_line_bytes(req.max_event_bytes),
-            max_event_bytes: req.max_event_bytes,
-            server_retry_ms: None,
-            got_events: false,
-            done: false,
-            chunk: Vec::new(),
-            batch: Vec::new(),
-        };
-        Self { policy: ReconnectPolicy::new(req.retry), req, shared, decoder: Rc::new(RefCell::new(decoder)) }
+        let session = Session::new(
+            req.format,
+            req.max_event_bytes,
+            req.retry,
+            req.method.eq_ignore_ascii_case("GET"),
+            &req.last_event_id,
+            Vec::new(),
+        );
+        let decoder = Decoder { shared: Rc::clone(&shared), session, chunk: Vec::new() };
+        Self { req, shared, decoder: Rc::new(RefCell::new(decoder)) }
     }
 
-    pub(crate) async fn run(mut self) {
+    pub(crate) async fn run(self) {
         let mut attempt = 1;
         loop {
             self.shared.stats.borrow_mut().attempt = attempt;
-            let (outcome, error) = self.attempt(attempt).await;
+            let (end, error) = self.attempt().await;
             self.shared.close_open_time();
-            let cx = {
-                let decoder = self.decoder.borrow();
-                if decoder.got_events {
-                    self.policy.record_event();
-                }
-                Context {
-                    is_get: self.req.method.eq_ignore_ascii_case("GET"),
-                    has_last_event_id: !decoder.sse.last_event_id().is_empty(),
-                    server_retry_ms: decoder.server_retry_ms,
-                    random: js_sys::Math::random(),
-                }
+            let next = {
+                let mut decoder = self.decoder.borrow_mut();
+                let next = decoder.session.end(end, js_sys::Math::random());
+                decoder.deliver();
+                next
             };
-            match self.policy.decide(outcome, &cx) {
-                Decision::Reconnect { delay_ms, attempt: failures } => {
-                    let error = error.unwrap_or(StreamError::Network { message: "the stream ended".into() });
+            let cause = || error.unwrap_or(StreamError::Network { message: "the stream ended".into() });
+            let error = match next {
+                Next::Reconnect { delay_ms, .. } => {
                     self.shared.status.set(Status::Retrying);
                     self.shared.stats.borrow_mut().reconnects += 1;
-                    self.shared.push(Notice::Retry { attempt: failures, delay_ms, error });
                     wait_to_reconnect(delay_ms).await;
                     attempt += 1;
+                    continue;
                 }
-                Decision::Close(reason) => {
-                    let reason = match reason {
-                        retry::CloseReason::Done => CloseReason::Done,
-                        retry::CloseReason::Stopped => CloseReason::Stopped,
-                        _ => CloseReason::Ended,
-                    };
-                    return self.close(reason, None);
+                Next::Done | Next::Ended => None,
+                Next::Fail => Some(cause()),
+                Next::NotResumable => Some(StreamError::NotResumable),
+                Next::RetriesExhausted { failures } => {
+                    Some(StreamError::RetriesExhausted { failures, last: Box::new(cause()) })
                 }
-                Decision::GiveUp(reason) => {
-                    let cause = error.unwrap_or(StreamError::Network { message: "the stream ended".into() });
-                    let error = match reason {
-                        GiveUpReason::NotResumable => StreamError::NotResumable,
-                        GiveUpReason::RetriesExhausted { failures } if self.req.retry.max_retries > 0 => {
-                            StreamError::RetriesExhausted { failures, last: Box::new(cause) }
-                        }
-                        _ => cause,
-                    };
-                    return self.close(CloseReason::Error, Some(error));
-                }
-            }
+            };
+            self.shared.set_closed();
+            self.shared.push(error.map(Err));
+            return;
         }
     }
 
-    fn close(&self, reason: CloseReason, error: Option<StreamError>) {
-        self.shared.set_closed();
-        self.shared.push(Notice::Closed { reason, error });
-    }
-
-    async fn attempt(&mut self, attempt: u32) -> AttemptEnd {
+    async fn attempt(&self) -> AttemptEnd {
         let controller = AbortController::new().expect("AbortController exists wherever fetch does");
         let _abort = AbortOnDrop(controller.clone());
         *self.shared.controller.borrow_mut() = Some(controller.clone());
@@ -168,27 +140,17 @@ impl Driver {
             let retry_after = headers.get("retry-after").ok().flatten().and_then(|value| {
                 retry_after_ms(&value, Date::now(), |date| Some(Date::parse(date)).filter(|t| !t.is_nan()))
             });
-            return (
-                Outcome::Http { status, retry_after_ms: retry_after },
-                Some(StreamError::Http { status }),
-            );
+            return (End::Http { status, retry_after_ms: retry_after }, Some(StreamError::Http { status }));
         }
         let content_type = headers.get("content-type").ok().flatten();
-        let format = match body_format(content_type.as_deref(), self.req.format) {
-            Ok(format) => format,
-            Err(err) => return (Outcome::ContentType, Some(err)),
-        };
+        if !self.decoder.borrow_mut().session.open(content_type.as_deref()) {
+            return (End::ContentType, Some(StreamError::ContentType { content_type }));
+        }
         self.shared.status.set(Status::Open);
         self.shared.open_since.set(Some(Date::now()));
-        self.shared.push(Notice::Open { status, headers, attempt });
-        let Some(body) = response.body() else { return (Outcome::Ended, None) };
+        let Some(body) = response.body() else { return (End::BodyEnded, None) };
         let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
         let _cancel = CancelOnDrop(reader.clone());
-        {
-            let mut decoder = self.decoder.borrow_mut();
-            decoder.format = format;
-            decoder.got_events = false;
-        }
         let decoder = Rc::clone(&self.decoder);
         let feed = Closure::<dyn FnMut(Uint8Array, u32) -> bool>::new(move |bytes: Uint8Array, len: u32| {
             decoder.borrow_mut().feed(&bytes, len)
@@ -196,19 +158,11 @@ impl Driver {
         let pumping = PumpGuard { state: Object::new(), _feed: feed };
         let ended =
             JsFuture::from(pump(&reader, pumping._feed.as_ref().unchecked_ref(), &pumping.state)).await;
-        let mut decoder = self.decoder.borrow_mut();
         // pump.js resolves with 2 when `feed` asked it to stop.
         match ended.map(|how| how.as_f64() == Some(2.0)) {
-            Ok(true) if decoder.done => (Outcome::Done, None),
-            Ok(true) => (Outcome::Aborted, None),
-            Ok(_) => match decoder.end_of_body(true) {
-                true => (Outcome::Done, None),
-                false => (Outcome::Ended, None),
-            },
-            Err(err) => {
-                decoder.end_of_body(false);
-                network(describe(&err), true)
-            }
+            Ok(true) => (End::Stopped, None),
+            Ok(false) => (End::BodyEnded, None),
+            Err(err) => network(describe(&err), true),
         }
     }
 
@@ -227,7 +181,7 @@ impl Driver {
             let _ = headers.set(name, value);
         }
         let decoder = self.decoder.borrow();
-        let last_id = decoder.sse.last_event_id();
+        let last_id = decoder.session.last_event_id();
         if !last_id.is_empty() {
             let _ = headers.set("last-event-id", last_id);
         }
@@ -249,83 +203,33 @@ impl Driver {
 }
 
 impl Decoder {
-    /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
+    /// Parses one chunk of the body and queues what it produced. Returns whether to stop
     /// reading: `done` arrived or the stream was stopped.
     fn feed(&mut self, bytes: &Uint8Array, len: u32) -> bool {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.resize(len as usize, 0);
         bytes.copy_to(&mut chunk);
         self.shared.stats.borrow_mut().bytes += chunk.len() as u64;
-        self.parse(Some(&chunk));
+        let done = self.session.feed(&chunk);
         self.chunk = chunk;
-        self.done || self.shared.stopped.get()
+        self.deliver();
+        done || self.shared.stopped.get()
     }
 
-    /// Parses a chunk (`None`: the body ended cleanly, flush the last NDJSON line) and
-    /// delivers the events, errors and `retry:` values it completed.
-    fn parse(&mut self, chunk: Option<&[u8]>) {
-        let sink = self.shared.sink();
-        let Self { shared, sse, ndjson, server_retry_ms, got_events, done, batch, .. } = self;
-        let mut deliver = |item: Result<EventRef<'_>, ParseError>| {
-            if *done || shared.stopped.get() {
-                return; // nothing after `done`, or after a stop, is delivered
-            }
-            match item {
-                Ok(event) => {
-                    *got_events = true;
-                    *done = event.kind == Kind::Done;
-                    shared.stats.borrow_mut().events += 1;
-                    match &sink {
-                        Some(sink) => sink.event(&event),
-                        None => batch.push(event.to_owned()),
-                    }
-                }
-                Err(err) => {
-                    flush(shared, sink.as_deref(), batch);
-                    shared.push(Notice::Error(err.into()));
-                }
-            }
-        };
-        match (self.format, chunk) {
-            (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
-                SseRef::Event { event_type, data, last_event_id } => {
-                    deliver(Ok(decode_sse_ref(event_type, data, last_event_id)))
-                }
-                SseRef::Retry(ms) => *server_retry_ms = Some(ms),
-                SseRef::Comment(_) => {}
-                SseRef::Error(err) => deliver(Err(err)),
-            }),
-            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut deliver),
-            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut deliver),
-            (BodyFormat::Sse, None) => {}
-        }
-        let current = self.sse.last_event_id();
+    /// Moves the session's output to the queue (nothing after a stop), and keeps the last
+    /// event ID current.
+    fn deliver(&mut self) {
+        let current = self.session.last_event_id();
         if *self.shared.last_event_id.borrow() != current {
             current.clone_into(&mut self.shared.last_event_id.borrow_mut());
         }
-        flush(&self.shared, sink.as_deref(), &mut self.batch);
-    }
-
-    /// The body ended (cleanly or not): drop or flush the partial line. Returns whether
-    /// `done` arrived in what was flushed.
-    fn end_of_body(&mut self, clean: bool) -> bool {
-        match self.format {
-            BodyFormat::Sse => {
-                self.sse.finish();
-            }
-            BodyFormat::Ndjson if clean => self.parse(None),
-            BodyFormat::Ndjson => self.ndjson = NdjsonParser::with_max_line_bytes(self.max_event_bytes),
+        let items = std::mem::take(&mut self.session.out);
+        if self.shared.stopped.get() || items.is_empty() {
+            return;
         }
-        self.done
-    }
-}
-
-/// Hands the gathered events on: to the sink, or as one notice for the queue.
-fn flush(shared: &Shared, sink: Option<&dyn Sink>, batch: &mut Vec<StreamEvent>) {
-    match sink {
-        Some(sink) => sink.flush(),
-        None if batch.is_empty() => {}
-        None => shared.push(Notice::Events(std::mem::take(batch))),
+        let events = items.iter().filter(|item| item.is_ok()).count();
+        self.shared.stats.borrow_mut().events += events as u64;
+        self.shared.push(items);
     }
 }
 
@@ -343,7 +247,7 @@ impl Drop for PumpGuard {
 }
 
 fn network(message: String, opened: bool) -> AttemptEnd {
-    (Outcome::Network { opened }, Some(StreamError::Network { message }))
+    (End::Network { opened }, Some(StreamError::Network { message }))
 }
 
 /// The message of a rejected promise's value.

@@ -1,8 +1,8 @@
 //! The browser shell: `fetch`, the body reader loop, AbortController, timers and the
 //! `online` event. The only code that awaits the network; every decision is the core's.
 //!
-//! [`EventStream`] is the Rust API (a `futures::Stream`); `src/js` wraps the same driver
-//! for JavaScript. Dropping either cancels everything: fetch, reader, timer, listeners.
+//! [`EventStream`] is the Rust API (a `futures::Stream`). Dropping it cancels everything:
+//! fetch, reader, timer, listeners. (The npm package has its own shell in JS, `js/`.)
 
 mod driver;
 mod listener;
@@ -10,19 +10,16 @@ mod stream;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::rc::Weak;
 use std::task::Waker;
 
 use web_sys::AbortController;
 
 use crate::error::StreamError;
-use crate::event::{EventRef, StreamEvent};
+use crate::event::StreamEvent;
 
 pub use stream::{EventStream, EventStreamBuilder};
 
 pub(crate) use driver::{Driver, Request};
-pub(crate) use listener::{race, Either, EventFuture};
-pub(crate) use stream::NoticeStream;
 
 /// Where a stream is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,31 +46,6 @@ impl Status {
     }
 }
 
-/// Why a stream closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
-    /// The server sent `done`.
-    Done,
-    /// The user stopped it.
-    Stopped,
-    /// The server ended it: HTTP 204, or the body ended with reconnection disabled.
-    Ended,
-    /// A fatal error.
-    Error,
-}
-
-impl CloseReason {
-    /// The name the JS API uses.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CloseReason::Done => "done",
-            CloseReason::Stopped => "stopped",
-            CloseReason::Ended => "ended",
-            CloseReason::Error => "error",
-        }
-    }
-}
-
 /// Counters of a stream. Never holds request headers or body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
@@ -91,26 +63,8 @@ pub struct Stats {
     pub last_event_id: String,
 }
 
-/// What the driver reports, in order.
-#[derive(Debug)]
-pub(crate) enum Notice {
-    Open { status: u16, headers: web_sys::Headers, attempt: u32 },
-    Events(Vec<StreamEvent>),
-    Error(StreamError),
-    Retry { attempt: u32, delay_ms: u64, error: StreamError },
-    Closed { reason: CloseReason, error: Option<StreamError> },
-}
-
-/// Where notices go when they are not queued for a `futures::Stream`: the JS API hands
-/// them to callbacks as they happen, and takes events without an owned copy.
-pub(crate) trait Sink {
-    /// One decoded event, delivered at the next [`flush`](Self::flush) at the latest.
-    fn event(&self, event: &EventRef<'_>);
-    /// Delivers the events gathered since the last flush (called at the end of a chunk).
-    fn flush(&self);
-    /// Any other notice; events before it were flushed.
-    fn notice(&self, notice: Notice);
-}
+/// What the stream yields: an event, or an error (the last one, if the stream failed).
+pub(crate) type Item = Result<StreamEvent, StreamError>;
 
 /// State the driver shares with whoever holds the stream.
 #[derive(Debug)]
@@ -122,14 +76,12 @@ pub(crate) struct Shared {
     open_since: Cell<Option<f64>>,
     /// The current attempt's controller, so that a stop aborts the fetch at once.
     controller: RefCell<Option<AbortController>>,
-    queue: RefCell<VecDeque<Notice>>,
+    queue: RefCell<VecDeque<Item>>,
     waker: RefCell<Option<Waker>>,
-    /// Set by the JS API; weak, since the sink owns the `Rc<Shared>`.
-    sink: Option<Weak<dyn Sink>>,
 }
 
 impl Shared {
-    pub(crate) fn new(last_event_id: &str, sink: Option<Weak<dyn Sink>>) -> Self {
+    pub(crate) fn new(last_event_id: &str) -> Self {
         Self {
             status: Cell::new(Status::Connecting),
             stopped: Cell::new(false),
@@ -139,13 +91,7 @@ impl Shared {
             controller: RefCell::new(None),
             queue: RefCell::new(VecDeque::new()),
             waker: RefCell::new(None),
-            sink,
         }
-    }
-
-    /// The sink, while its owner lives.
-    fn sink(&self) -> Option<std::rc::Rc<dyn Sink>> {
-        self.sink.as_ref().and_then(Weak::upgrade)
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -178,21 +124,12 @@ impl Shared {
         self.status.set(Status::Closed);
     }
 
-    fn push(&self, notice: Notice) {
-        match &self.sink {
-            Some(sink) => {
-                if let Some(sink) = sink.upgrade() {
-                    sink.notice(notice);
-                }
-            }
-            None => {
-                self.queue.borrow_mut().push_back(notice);
-                // Events arrive from the body pump's callback, outside any poll of the
-                // stream: wake whoever waits for them.
-                if let Some(waker) = self.waker.borrow().as_ref() {
-                    waker.wake_by_ref();
-                }
-            }
+    fn push(&self, items: impl IntoIterator<Item = Item>) {
+        self.queue.borrow_mut().extend(items);
+        // Events arrive from the body pump's callback, outside any poll of the stream:
+        // wake whoever waits for them.
+        if let Some(waker) = self.waker.borrow().as_ref() {
+            waker.wake_by_ref();
         }
     }
 

@@ -10,39 +10,39 @@ use futures_core::Stream;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
-use super::{Driver, Notice, Request, Shared, Stats, Status};
+use super::{Driver, Item, Request, Shared, Stats, Status};
 use crate::config::{check_header, Format};
 use crate::error::StreamError;
 use crate::event::StreamEvent;
 use crate::retry::RetryConfig;
 use crate::sse::DEFAULT_MAX_EVENT_BYTES;
 
-/// Drives a [`Driver`] and hands out its notices in order. Stopping (through [`Shared`])
+/// Drives a [`Driver`] and hands out what it queued, in order. Stopping (through [`Shared`])
 /// or dropping it drops the driver, which aborts whatever it was waiting on.
-pub(crate) struct NoticeStream {
+pub(crate) struct Items {
     driver: Option<Pin<Box<dyn Future<Output = ()>>>>,
     shared: Rc<Shared>,
 }
 
-impl std::fmt::Debug for NoticeStream {
+impl std::fmt::Debug for Items {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NoticeStream").field("running", &self.driver.is_some()).finish()
+        f.debug_struct("Items").field("running", &self.driver.is_some()).finish()
     }
 }
 
-impl NoticeStream {
+impl Items {
     pub(crate) fn new(req: Request, shared: Rc<Shared>) -> Self {
         let driver = Driver::new(req, Rc::clone(&shared));
         Self { driver: Some(Box::pin(driver.run())), shared }
     }
 
-    pub(crate) fn poll_notice(&mut self, cx: &mut Context<'_>) -> Poll<Option<Notice>> {
+    pub(crate) fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Item>> {
         if self.shared.stopped.get() {
             self.driver = None;
             return Poll::Ready(None);
         }
-        if let Some(notice) = self.shared.queue.borrow_mut().pop_front() {
-            return Poll::Ready(Some(notice));
+        if let Some(item) = self.shared.queue.borrow_mut().pop_front() {
+            return Poll::Ready(Some(item));
         }
         let Some(driver) = self.driver.as_mut() else { return Poll::Ready(None) };
         *self.shared.waker.borrow_mut() = Some(cx.waker().clone());
@@ -50,14 +50,10 @@ impl NoticeStream {
             self.driver = None;
         }
         match self.shared.queue.borrow_mut().pop_front() {
-            Some(notice) => Poll::Ready(Some(notice)),
+            Some(item) => Poll::Ready(Some(item)),
             None if self.driver.is_none() => Poll::Ready(None),
             None => Poll::Pending,
         }
-    }
-
-    pub(crate) async fn next(&mut self) -> Option<Notice> {
-        std::future::poll_fn(|cx| self.poll_notice(cx)).await
     }
 }
 
@@ -79,9 +75,8 @@ impl NoticeStream {
 /// # Ok(()) }
 /// ```
 pub struct EventStream {
-    notices: NoticeStream,
+    items: Items,
     shared: Rc<Shared>,
-    pending: std::collections::VecDeque<StreamEvent>,
 }
 
 impl std::fmt::Debug for EventStream {
@@ -138,23 +133,7 @@ impl Stream for EventStream {
     type Item = Result<StreamEvent, StreamError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        loop {
-            if let Some(event) = self.pending.pop_front() {
-                return Poll::Ready(Some(Ok(event)));
-            }
-            let notice = match self.notices.poll_notice(cx) {
-                Poll::Ready(Some(notice)) => notice,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
-            };
-            match notice {
-                Notice::Events(batch) => self.pending.extend(batch),
-                Notice::Error(err) | Notice::Closed { error: Some(err), .. } => {
-                    return Poll::Ready(Some(Err(err)))
-                }
-                Notice::Open { .. } | Notice::Retry { .. } | Notice::Closed { error: None, .. } => {}
-            }
-        }
+        self.items.poll_item(cx)
     }
 }
 
@@ -234,12 +213,8 @@ impl EventStreamBuilder {
     /// Checks the options and returns the stream. Nothing is sent until it is polled.
     pub fn build(self) -> Result<EventStream, StreamError> {
         let req = self.finish()?;
-        let shared = Rc::new(Shared::new(&req.last_event_id, None));
-        Ok(EventStream {
-            notices: NoticeStream::new(req, Rc::clone(&shared)),
-            shared,
-            pending: Default::default(),
-        })
+        let shared = Rc::new(Shared::new(&req.last_event_id));
+        Ok(EventStream { items: Items::new(req, Rc::clone(&shared)), shared })
     }
 
     /// The validated request, with the method defaulted.
@@ -257,13 +232,5 @@ impl EventStreamBuilder {
             self.req.method = if self.req.body.is_some() { "POST" } else { "GET" }.into();
         }
         Ok(self.req)
-    }
-
-    pub(crate) fn set_body(&mut self, body: JsValue) {
-        self.req.body = Some(body);
-    }
-
-    pub(crate) fn has_header(&self, name: &str) -> bool {
-        self.req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 }

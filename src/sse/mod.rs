@@ -4,7 +4,7 @@
 //! Feed chunks as they arrive with [`EventStreamParser::feed`], then drain what they
 //! produced with [`EventStreamParser::poll`]. Chunk boundaries never change the result.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
 
 use crate::error::ParseError;
 use crate::lines::{Line, LineEnds, LineSplitter, Piece};
@@ -178,7 +178,7 @@ impl Block {
         let bytes = line.bytes;
         // "If the line is empty (a blank line): Dispatch the event."
         if bytes.is_empty() {
-            if std::mem::replace(&mut self.skipping, false) {
+            if core::mem::replace(&mut self.skipping, false) {
                 self.data.clear();
                 self.event_type.clear();
                 return;

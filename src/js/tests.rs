@@ -1,0 +1,148 @@
+//! The batch layout, read back the way js/wasm.js reads it, against the events the
+//! parsers produce on their own.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::config::Format;
+use crate::event::decode_sse;
+use crate::retry::RetryConfig;
+use crate::session::Session;
+use crate::sse::{EventStreamParser, SseItem};
+
+/// What `Core.deliver` in js/wasm.js builds from a batch: per entry, `Ok((kind, type,
+/// data, id, is_json, field))` or `Err((is_limit, message))`.
+type Entry = Result<(u32, String, String, String, bool, Option<String>), (bool, String)>;
+
+fn read_batch(batch: &Batch) -> Vec<Entry> {
+    let text: Vec<u16> = batch.text.encode_utf16().collect();
+    let slice = |from: u32, to: u32| String::from_utf16(&text[from as usize..to as usize]).unwrap();
+    let (mut at, mut event_type, mut out) = (0, String::new(), Vec::new());
+    for m in batch.meta.chunks(6) {
+        let (kind, flags) = (m[0], m[1]);
+        if kind == Batch::PARSE_ERROR {
+            out.push(Err((flags == 1, slice(at, m[2]))));
+            at = m[2];
+            continue;
+        }
+        if flags & 8 == 0 {
+            event_type = slice(at, m[2]);
+        }
+        let data = slice(m[2], m[3]);
+        let id = slice(m[3], m[4]);
+        let field = if flags & 4 != 0 {
+            let units: Vec<u16> = data.encode_utf16().collect();
+            at = m[4];
+            Some(String::from_utf16(&units[m[5] as usize..(m[5] + (flags >> 5)) as usize]).unwrap())
+        } else {
+            at = m[5];
+            (flags & 2 != 0).then(|| slice(m[4], m[5]))
+        };
+        out.push(Ok((kind, event_type.clone(), data, id, flags & 1 != 0, field)));
+    }
+    out
+}
+
+/// The same stream through the parser alone, as entries.
+fn expected(stream: &[u8]) -> Vec<Entry> {
+    let mut parser = EventStreamParser::with_max_event_bytes(64);
+    parser.feed(stream);
+    let mut out = Vec::new();
+    while let Some(item) = parser.poll() {
+        match item {
+            Ok(SseItem::Event(raw)) => {
+                let event = decode_sse(raw);
+                let kind = match &event.kind {
+                    crate::EventKind::Thought { .. } => 0,
+                    crate::EventKind::Text { .. } => 1,
+                    crate::EventKind::Message { .. } => 2,
+                    crate::EventKind::Error { .. } => 3,
+                    crate::EventKind::Done { .. } => 4,
+                    _ => 5,
+                };
+                let field = match &event.kind {
+                    crate::EventKind::Error { message } => Some(message.clone()),
+                    crate::EventKind::Done { status } => status.clone(),
+                    crate::EventKind::Other => None,
+                    _ => event.content().map(str::to_owned),
+                };
+                let done = kind == 4;
+                out.push(Ok((kind, event.event_type, event.data, event.last_event_id, event.is_json, field)));
+                if done {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(err) => out.push(Err((matches!(err, ParseError::LimitExceeded { .. }), err.message()))),
+        }
+    }
+    out
+}
+
+fn through_session(stream: &[u8], cuts: &[usize]) -> Vec<Entry> {
+    let mut session = Session::new(Format::Sse, 64, RetryConfig::default(), true, "", Batch::default());
+    assert!(session.open(Some("text/event-stream")));
+    let mut got = Vec::new();
+    let mut from = 0;
+    for &to in cuts.iter().chain([stream.len()].iter()) {
+        let to = to.clamp(from, stream.len());
+        session.out.clear();
+        session.feed(&stream[from..to]);
+        got.extend(read_batch(&session.out));
+        from = to;
+    }
+    got
+}
+
+#[test]
+fn typed_fields_repeated_types_errors_and_unicode() {
+    let stream = "event: text\ndata: {\"content\":\" Hi\"}\n\nevent: text\ndata: {\"content\":\"é\\n😀\"}\n\n\
+                  id: 9\nevent: error\ndata: {\"error\":{\"message\":\"bad\"}}\n\ndata: plain ✓\n\n\
+                  event: custom\ndata: [1,2]\n\n"
+        .to_owned()
+        + "data: "
+        + &"x".repeat(80)
+        + "\n\nevent: done\ndata: {\"status\":\"ok\"}\n\nevent: text\ndata: late\n\n";
+    let got = through_session(stream.as_bytes(), &[]);
+    assert_eq!(got, expected(stream.as_bytes()));
+    let kinds: Vec<_> = got.iter().map(|e| e.as_ref().map(|e| e.0).map_err(|e| e.0)).collect();
+    assert_eq!(kinds, [Ok(1), Ok(1), Ok(3), Ok(2), Ok(5), Err(true), Ok(4)]);
+}
+
+fn arb_stream() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("\n".to_owned()),
+        "[a-z]{0,6}".prop_map(|t| ["event: ", &t, "\n"].concat()),
+        "[ -~é😀]{0,30}".prop_map(|d| ["data: ", &d, "\n"].concat()),
+        "[a-zé ]{0,12}".prop_map(|c| ["data: {\"content\":\"", &c, "\"}\n"].concat()),
+        "[0-9]{0,3}".prop_map(|i| ["id: ", &i, "\n"].concat()),
+        Just(": keep-alive\n".to_owned()),
+        Just("event: done\n".to_owned()),
+    ];
+    prop::collection::vec(line, 0..40).prop_map(|lines| lines.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any stream, cut anywhere: the batches read back as the parser's own events.
+    #[test]
+    fn batches_read_back_as_the_parsers_events(
+        stream in arb_stream(),
+        cuts in prop::collection::vec(0usize..2000, 0..6),
+    ) {
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        prop_assert_eq!(through_session(stream.as_bytes(), &cuts), expected(stream.as_bytes()));
+    }
+}
+
+#[test]
+fn the_batch_knows_when_its_text_is_ascii() {
+    let mut session = Session::new(Format::Sse, 64, RetryConfig::default(), true, "", Batch::default());
+    assert!(session.open(Some("text/event-stream")));
+    session.feed(b"data: plain\n\n");
+    assert!(session.out.is_ascii());
+    session.feed("data: caf\u{e9}\n\n".as_bytes());
+    assert!(!session.out.is_ascii(), "UTF-16 offsets differ from byte offsets");
+}

@@ -1,0 +1,332 @@
+//! One stream's decoding and reconnection state, with no I/O: the parser a response gets,
+//! the typed events of each chunk, the last event ID, and what to do when a connection
+//! ends. The Rust client (`src/client`) and the npm package's wasm (`src/js`) each move
+//! the bytes their way and hand them to a [`Session`].
+
+use crate::config::{body_format, BodyFormat, Format};
+use crate::error::ParseError;
+use crate::event::{decode_sse_ref, EventRef, Kind};
+use crate::ndjson::NdjsonParser;
+use crate::retry::{Context, Decision, Outcome, ReconnectPolicy, RetryConfig};
+use crate::sse::{EventStreamParser, SseRef};
+
+/// Where a session's events and parse errors go, in stream order.
+pub(crate) trait Output {
+    /// A decoded event (its fields borrow the parser's buffers).
+    fn event(&mut self, event: &EventRef<'_>);
+    /// A line or event that was skipped; the stream goes on.
+    fn error(&mut self, error: ParseError);
+}
+
+/// One stream's decoding and reconnection state. Survives reconnections.
+#[derive(Debug)]
+pub(crate) struct Session<O> {
+    requested: Format,
+    format: BodyFormat,
+    sse: EventStreamParser,
+    ndjson: NdjsonParser,
+    max_event_bytes: usize,
+    policy: ReconnectPolicy,
+    is_get: bool,
+    server_retry_ms: Option<u64>,
+    /// An event arrived in this attempt (the backoff starts over).
+    got_events: bool,
+    /// `done` arrived: nothing after it is delivered.
+    done: bool,
+    /// Where the decoded events and parse errors go, in order.
+    pub(crate) out: O,
+}
+
+/// How an attempt ended, as the shell saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    /// `fetch` rejected (`opened: false`), or the body errored after the response came.
+    Network { opened: bool },
+    /// A status other than 2xx, or 204.
+    Http { status: u16, retry_after_ms: Option<u64> },
+    /// [`Session::open`] refused the content type.
+    ContentType,
+    /// The body ended.
+    BodyEnded,
+    /// The shell stopped reading because [`Session::feed`] returned true.
+    Stopped,
+}
+
+/// What the shell does next: [`Decision`] with the close reasons the JS API names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Wait, then connect again; `failures` is the number of failed attempts in a row.
+    Reconnect { delay_ms: u64, failures: u32 },
+    /// Close: `done` arrived.
+    Done,
+    /// Close: the server ended the stream (204, or the body ended with retries off).
+    Ended,
+    /// Close with the attempt's own error (HTTP status, content type).
+    Fail,
+    /// Close: a dropped non-GET request cannot be resumed.
+    NotResumable,
+    /// Close: too many failed attempts in a row; wraps the attempt's error.
+    RetriesExhausted { failures: u32 },
+}
+
+impl<O: Output> Session<O> {
+    pub(crate) fn new(
+        requested: Format,
+        max_event_bytes: usize,
+        retry: RetryConfig,
+        is_get: bool,
+        last_event_id: &str,
+        out: O,
+    ) -> Self {
+        Self {
+            requested,
+            format: BodyFormat::Sse,
+            sse: EventStreamParser::with_max_event_bytes(max_event_bytes).resuming_from(last_event_id),
+            ndjson: NdjsonParser::with_max_line_bytes(max_event_bytes),
+            max_event_bytes,
+            policy: ReconnectPolicy::new(retry),
+            is_get,
+            server_retry_ms: None,
+            got_events: false,
+            done: false,
+            out,
+        }
+    }
+
+    /// A response arrived: chooses its parser from the content type. False when the
+    /// content type is not a stream format the options allow (end with
+    /// [`End::ContentType`]).
+    pub(crate) fn open(&mut self, content_type: Option<&str>) -> bool {
+        match body_format(content_type, self.requested) {
+            Ok(format) => {
+                self.format = format;
+                self.got_events = false;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Decodes one chunk of the body into [`out`](Self::out). Returns true when the
+    /// caller should stop reading: `done` arrived.
+    pub(crate) fn feed(&mut self, chunk: &[u8]) -> bool {
+        self.parse(Some(chunk));
+        self.done
+    }
+
+    /// The attempt ended: flushes or drops a partial last line (events may land in
+    /// [`out`](Self::out)) and asks the policy what comes next.
+    pub(crate) fn end(&mut self, end: End, random: f64) -> Next {
+        let outcome = match end {
+            End::Network { opened } => {
+                if opened {
+                    self.end_of_body(false);
+                }
+                Outcome::Network { opened }
+            }
+            End::Http { status, retry_after_ms } => Outcome::Http { status, retry_after_ms },
+            End::ContentType => Outcome::ContentType,
+            End::BodyEnded if self.end_of_body(true) => Outcome::Done,
+            End::BodyEnded => Outcome::Ended,
+            End::Stopped if self.done => Outcome::Done,
+            End::Stopped => Outcome::Aborted,
+        };
+        if self.got_events {
+            self.policy.record_event();
+        }
+        let cx = Context {
+            is_get: self.is_get,
+            has_last_event_id: !self.sse.last_event_id().is_empty(),
+            server_retry_ms: self.server_retry_ms,
+            random,
+        };
+        match self.policy.decide(outcome, &cx) {
+            Decision::Reconnect { delay_ms, attempt } => Next::Reconnect { delay_ms, failures: attempt },
+            Decision::Close(crate::retry::CloseReason::Done) => Next::Done,
+            Decision::Close(_) => Next::Ended,
+            Decision::GiveUp(crate::retry::GiveUpReason::NotResumable) => Next::NotResumable,
+            Decision::GiveUp(crate::retry::GiveUpReason::RetriesExhausted { failures })
+                if self.policy.config().max_retries > 0 =>
+            {
+                Next::RetriesExhausted { failures }
+            }
+            Decision::GiveUp(_) => Next::Fail,
+        }
+    }
+
+    /// The last event ID (the `Last-Event-ID` of the next request).
+    pub(crate) fn last_event_id(&self) -> &str {
+        self.sse.last_event_id()
+    }
+
+    /// Parses a chunk (`None`: the body ended cleanly, flush the last NDJSON line).
+    fn parse(&mut self, chunk: Option<&[u8]>) {
+        let Self { sse, ndjson, server_retry_ms, got_events, done, out, .. } = self;
+        let mut deliver = |item: Result<EventRef<'_>, ParseError>| {
+            if *done {
+                return; // nothing after `done` is delivered
+            }
+            match item {
+                Ok(event) => {
+                    *got_events = true;
+                    *done = event.kind == Kind::Done;
+                    out.event(&event);
+                }
+                Err(err) => out.error(err),
+            }
+        };
+        match (self.format, chunk) {
+            (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
+                SseRef::Event { event_type, data, last_event_id } => {
+                    deliver(Ok(decode_sse_ref(event_type, data, last_event_id)))
+                }
+                SseRef::Retry(ms) => *server_retry_ms = Some(ms),
+                SseRef::Comment(_) => {}
+                SseRef::Error(err) => deliver(Err(err)),
+            }),
+            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut deliver),
+            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut deliver),
+            (BodyFormat::Sse, None) => {}
+        }
+    }
+
+    /// The body ended (cleanly or not): drop or flush the partial line. Returns whether
+    /// `done` arrived.
+    fn end_of_body(&mut self, clean: bool) -> bool {
+        match self.format {
+            BodyFormat::Sse => {
+                self.sse.finish();
+            }
+            BodyFormat::Ndjson if clean => self.parse(None),
+            BodyFormat::Ndjson => self.ndjson = NdjsonParser::with_max_line_bytes(self.max_event_bytes),
+        }
+        self.done
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::error::StreamError;
+    use crate::event::StreamEvent;
+
+    type Items = Vec<Result<StreamEvent, StreamError>>;
+
+    impl Output for Items {
+        fn event(&mut self, event: &EventRef<'_>) {
+            self.push(Ok(event.to_owned()));
+        }
+        fn error(&mut self, error: ParseError) {
+            self.push(Err(error.into()));
+        }
+    }
+
+    const NO_JITTER: RetryConfig =
+        RetryConfig { max_retries: 2, initial_delay_ms: 100, max_delay_ms: 1_000, jitter: false };
+
+    fn session(format: Format, retry: RetryConfig, is_get: bool) -> Session<Items> {
+        Session::new(format, 1024, retry, is_get, "", Vec::new())
+    }
+
+    fn contents(items: &Items) -> Vec<String> {
+        let text = |item: &Result<StreamEvent, StreamError>| match item {
+            Ok(event) => [event.event_type.as_str(), ":", event.content().unwrap_or("")].concat(),
+            Err(err) => ["error:", err.kind()].concat(),
+        };
+        items.iter().map(text).collect()
+    }
+
+    #[test]
+    fn events_split_across_chunks_and_done_stops() {
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert!(s.open(Some("text/event-stream; charset=utf-8")));
+        assert!(!s.feed(b"id: 7\nevent: text\ndata: {\"content\":\" Hel"));
+        assert!(!s.feed(b"lo\"}\n\nretry: 50\n\nevent: done\n"));
+        assert_eq!(contents(&s.out), ["text: Hello"]);
+        assert_eq!(s.last_event_id(), "7");
+        assert!(s.feed(b"data: {}\n\nevent: text\ndata: after done\n\n"));
+        assert_eq!(contents(&s.out), ["text: Hello", "done:"], "nothing after done");
+        assert_eq!(s.end(End::Stopped, 0.5), Next::Done);
+    }
+
+    #[test]
+    fn content_types_choose_the_parser_or_are_refused() {
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert!(!s.open(Some("text/html")));
+        assert!(!s.open(None));
+        assert!(s.open(Some("application/x-ndjson")));
+        s.feed(b"{\"type\":\"text\",\"content\":\"a\"}\nnot json\n{\"type\":\"text\",\"content\":\"b\"}");
+        assert_eq!(contents(&s.out), ["text:a", "error:parse"]);
+        // The last line has no newline: the clean end of the body flushes it.
+        assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 100, failures: 1 });
+        assert_eq!(contents(&s.out), ["text:a", "error:parse", "text:b"]);
+        let mut sse_only = session(Format::Sse, NO_JITTER, true);
+        assert!(!sse_only.open(Some("application/x-ndjson")));
+        assert_eq!(sse_only.end(End::ContentType, 0.5), Next::Fail);
+    }
+
+    #[test]
+    fn a_body_that_breaks_drops_the_partial_ndjson_line() {
+        let mut s = session(Format::Ndjson, NO_JITTER, true);
+        assert!(s.open(Some("application/json")));
+        s.feed(b"{\"content\":\"whole\"}\n{\"content\":\"cut");
+        assert!(matches!(s.end(End::Network { opened: true }, 0.5), Next::Reconnect { .. }));
+        s.feed(b"{\"content\":\"next\"}\n");
+        assert_eq!(contents(&s.out), ["message:whole", "message:next"]);
+    }
+
+    #[test]
+    fn the_policy_decides_what_comes_next() {
+        let http = |status| End::Http { status, retry_after_ms: None };
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert_eq!(s.end(http(401), 0.5), Next::Fail);
+        assert_eq!(s.end(http(204), 0.5), Next::Ended);
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert_eq!(s.end(http(503), 0.5), Next::Reconnect { delay_ms: 100, failures: 1 });
+        let retry_after = End::Http { status: 503, retry_after_ms: Some(700) };
+        assert_eq!(s.end(retry_after, 0.5), Next::Reconnect { delay_ms: 700, failures: 2 });
+        assert_eq!(s.end(End::Network { opened: false }, 0.5), Next::RetriesExhausted { failures: 3 });
+
+        // An event in an attempt starts the backoff over; the server's retry: sets its base.
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert_eq!(
+            s.end(End::Network { opened: false }, 0.5),
+            Next::Reconnect { delay_ms: 100, failures: 1 }
+        );
+        assert!(s.open(Some("text/event-stream")));
+        s.feed(b"retry: 40\ndata: x\n\n");
+        assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 40, failures: 1 });
+        assert!(s.open(Some("text/event-stream")));
+        assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 80, failures: 2 });
+
+        let off = RetryConfig::DISABLED;
+        assert_eq!(session(Format::Auto, off, true).end(End::BodyEnded, 0.5), Next::Ended);
+        assert_eq!(session(Format::Auto, off, true).end(http(503), 0.5), Next::Fail);
+    }
+
+    #[test]
+    fn a_post_is_resent_only_with_an_event_id() {
+        let mut s = session(Format::Auto, NO_JITTER, false);
+        assert!(s.open(Some("text/event-stream")));
+        s.feed(b"data: no id\n\n");
+        assert_eq!(s.end(End::Network { opened: true }, 0.5), Next::NotResumable);
+        // A failed fetch sent nothing the server acted on: retried.
+        let mut s = session(Format::Auto, NO_JITTER, false);
+        assert!(matches!(s.end(End::Network { opened: false }, 0.5), Next::Reconnect { .. }));
+        let mut s = Session::new(Format::Auto, 1024, NO_JITTER, false, "41", Vec::new());
+        assert!(s.open(Some("text/event-stream")));
+        assert!(matches!(s.end(End::BodyEnded, 0.5), Next::Reconnect { .. }));
+        assert_eq!(s.last_event_id(), "41");
+    }
+
+    #[test]
+    fn an_over_limit_event_is_an_error_and_the_stream_goes_on() {
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert!(s.open(Some("text/event-stream")));
+        let mut big = b"data: ".to_vec();
+        big.resize(3000, b'x');
+        s.feed(&big);
+        s.feed(b"\n\nevent: text\ndata: ok\n\n");
+        assert_eq!(contents(&s.out), ["error:limit", "text:ok"]);
+    }
+}
