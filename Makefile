@@ -32,6 +32,7 @@ lint: setup-wasm
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features js -- -D warnings
 
 native-test: setup-native
 	cargo test --workspace
@@ -40,8 +41,9 @@ native-test: setup-native
 wasm-build: setup-wasm
 	cargo build --lib --release --target $(WASM_TARGET)
 
-## browser-test: wasm-bindgen tests in headless Chromium (window and dedicated worker),
-## against the test server on a free loopback port (stopped by PID when they end).
+## browser-test: the Rust API's wasm-bindgen tests in headless Chromium (window and
+## dedicated worker), against the test server on a free loopback port (stopped by PID when
+## they end). The JS API's browser tests are in e2e/ (make e2e).
 browser-test: setup-browser
 	bash scripts/with-testserver.sh wasm-pack test --headless --chrome --test browser --test worker
 
@@ -50,7 +52,8 @@ react-test: setup-browser
 	@bash scripts/npm-deps.sh react
 	npm --prefix react test
 
-## pkg: the npm package in pkg/ (JS API, wasm, React hooks), packed as pkg/wasm-sse.tgz.
+## pkg: the npm package in pkg/ (JS shell, no_std wasm core, React hooks), packed as
+## pkg/wasm-sse.tgz.
 pkg: setup-browser
 	bash scripts/make-pkg.sh
 
@@ -58,7 +61,8 @@ pkg: setup-browser
 demo: setup-browser
 	bash scripts/demo.sh
 
-## e2e: the demo end to end in headless Chromium (next build + next start, next dev).
+## e2e: the JS API and the demo end to end in headless Chromium against the test server
+## (the API in a page and a worker; next build + next start, next dev; a Vite app).
 e2e: pkg
 	bash scripts/build-www.sh
 	cargo build --quiet -p wasm-sse-testserver

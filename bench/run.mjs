@@ -102,7 +102,7 @@ function fail(message) {
 }
 
 function checkInputs(args) {
-  for (const file of ['index.js', 'wasm/wasm_sse.js', 'wasm/wasm_sse_bg.wasm']) {
+  for (const file of ['index.js', 'wasm.js', 'wasm/wasm_sse.wasm']) {
     if (!existsSync(path.join(args.pkg, file))) {
       fail(`${args.pkg} is not a built wasm-sse package (no ${file}).\n` +
         'Build it with `make pkg`.');
@@ -266,14 +266,14 @@ async function bundleSizes(pkgDir) {
   const nm = path.join(benchDir, 'node_modules');
   const esp = path.join(nm, 'eventsource-parser/dist');
   const fes = path.join(nm, '@microsoft/fetch-event-source/lib/esm');
-  const wasmFile = path.join(pkgDir, 'wasm/wasm_sse_bg.wasm');
+  const wasmFile = path.join(pkgDir, 'wasm/wasm_sse.wasm');
   const wasm = readFileSync(wasmFile);
-  const glue = await minGzip([path.join(pkgDir, 'index.js'), path.join(pkgDir, 'wasm/wasm_sse.js'), ...jsFilesUnder(path.join(pkgDir, 'wasm/snippets'))]);
+  const glue = await minGzip([path.join(pkgDir, 'index.js'), path.join(pkgDir, 'wasm.js')]);
   const reactFiles = jsFilesUnder(path.join(pkgDir, 'react'));
   const sizes = [
     { id: 'eventsource-parser', label: 'eventsource-parser (dist ESM: index, parse, errors)', ...(await minGzip(['index.js', 'parse.js', 'errors.js'].map((f) => path.join(esp, f)))) },
     { id: 'fetch-event-source', label: '@microsoft/fetch-event-source (lib/esm: index, fetch, parse)', ...(await minGzip(['index.js', 'fetch.js', 'parse.js'].map((f) => path.join(fes, f)))) },
-    { id: 'wasm-sse-glue', label: 'wasm-sse JS (index.js, glue, snippets)', ...glue },
+    { id: 'wasm-sse-glue', label: 'wasm-sse JS (index.js, wasm.js)', ...glue },
     { id: 'wasm-sse-wasm', label: 'wasm-sse .wasm', files: [path.relative(root, wasmFile)], minBytes: wasm.length, gzipBytes: gzipSync(wasm, { level: 9 }).length },
   ];
   sizes.push({ id: 'wasm-sse', label: 'wasm-sse total (wasm + JS)', files: [], minBytes: sizes[2].minBytes + sizes[3].minBytes, gzipBytes: sizes[2].gzipBytes + sizes[3].gzipBytes });

@@ -29,6 +29,9 @@ export async function load(source) {
   wasm = (result.instance ?? result).exports;
 }
 
+/** The module's memory once loaded (the benchmark reads its size). */
+export const memory = () => wasm?.memory;
+
 // Views of wasm memory; a call that allocates may grow it, which detaches the old ones.
 function views() {
   if (bytes.buffer !== wasm.memory.buffer) {

@@ -1,5 +1,6 @@
-//! Browser tests (`wasm-pack test --headless --chrome`): the Rust and JS APIs against the
-//! real test server (`scripts/with-testserver.sh` starts it and sets WASM_SSE_TEST_SERVER).
+//! Browser tests (`wasm-pack test --headless --chrome`): the Rust API against the real test
+//! server (`scripts/with-testserver.sh` starts it and sets WASM_SSE_TEST_SERVER). The JS API
+//! (the npm package) has its own end-to-end tests in e2e/api.test.mjs.
 #![cfg(target_arch = "wasm32")]
 
 use std::pin::Pin;
@@ -11,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_sse::client::{EventStream, EventStreamBuilder, Status};
-use wasm_sse::{EventKind, RetryConfig, StreamError, StreamEvent};
+use wasm_sse::{EventKind, Format, RetryConfig, StreamError, StreamEvent};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -21,15 +22,6 @@ const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
 };
 
 #[wasm_bindgen(inline_js = r#"
-let rejections = 0;
-let tracking = false;
-export function trackRejections() {
-  if (!tracking) {
-    tracking = true;
-    globalThis.addEventListener('unhandledrejection', () => { rejections += 1; });
-  }
-  return rejections;
-}
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 export async function getJson(url) { return (await fetch(url)).json(); }
 export async function getText(url) { return (await fetch(url)).text(); }
@@ -39,43 +31,8 @@ export function setOnLine(value) {
   Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => value });
 }
 export function fireOnline() { globalThis.dispatchEvent(new Event('online')); }
-// The package is built with --weak-refs, where the GC frees a dropped handle; the test
-// runner cannot enable that, so the test frees it as the finalizer would.
-export function stopAndFree(handle) { handle.stop(); handle.free(); }
-
-// Runs one stream through the JS API and records every callback, in order.
-export async function run(startStream, options, stopWhen) {
-  const rec = { events: [], errors: [], retries: [], opens: [], closes: [], order: [] };
-  let handle;
-  const note = (what, list) => (x) => {
-    rec.order.push(what);
-    list.push(x);
-    if (stopWhen && stopWhen(what, x, rec)) handle.stop();
-  };
-  handle = startStream({
-    onOpen: note('open', rec.opens),
-    onEvent: note('event', rec.events),
-    onRetry: note('retry', rec.retries),
-    onError: note('error', rec.errors),
-    onClose: note('close', rec.closes),
-    ...options,
-  });
-  rec.statusAtStart = handle.status;
-  rec.info = await handle.closed;
-  rec.stats = handle.stats();
-  rec.status = handle.status;
-  rec.lastEventId = handle.lastEventId;
-  rec.text = rec.events.filter((e) => e.type === 'text').map((e) => e.content).join('');
-  rec.ids = rec.events.map((e) => e.lastEventId);
-  rec.types = rec.events.map((e) => e.type);
-  await new Promise((r) => setTimeout(r, 50));
-  rec.callbacksAfterClose = rec.order.length - 1 - rec.order.lastIndexOf('close');
-  return rec;
-}
 "#)]
 extern "C" {
-    #[wasm_bindgen(js_name = trackRejections)]
-    fn track_rejections() -> u32;
     fn sleep(ms: u32) -> js_sys::Promise;
     #[wasm_bindgen(js_name = getJson)]
     fn get_json(url: &str) -> js_sys::Promise;
@@ -85,11 +42,8 @@ extern "C" {
     fn set_on_line(value: bool);
     #[wasm_bindgen(js_name = fireOnline)]
     fn fire_online();
-    #[wasm_bindgen(js_name = stopAndFree)]
-    fn stop_and_free(handle: &JsValue);
     #[wasm_bindgen(js_name = memoryBytes)]
     fn memory_bytes(memory: &JsValue) -> f64;
-    fn run(start_stream: &Function, options: &JsValue, stop_when: &JsValue) -> js_sys::Promise;
 }
 
 // ---- helpers -------------------------------------------------------------------------
@@ -149,30 +103,6 @@ fn len(value: &JsValue, path: &str) -> u32 {
     get(value, path).unchecked_into::<Array>().length()
 }
 
-/// Parses a JS object literal, e.g. `{ retry: { maxRetries: 2 } }`.
-fn js(source: &str) -> JsValue {
-    Function::new_no_args(&format!("return ({source});")).call0(&JsValue::NULL).unwrap()
-}
-
-/// The exported `startStream`, as a plain JS function, exactly as a package user calls it.
-fn start_stream_fn() -> Function {
-    let f =
-        Closure::<dyn Fn(JsValue) -> Result<wasm_sse::js::StreamHandle, JsValue>>::new(|options: JsValue| {
-            wasm_sse::js::start_stream(options.unchecked_into())
-        });
-    // Leaked on purpose in tests only: one closure per test, the page is thrown away after.
-    f.into_js_value().unchecked_into()
-}
-
-/// Runs the JS API with `options` (a JS literal, `url` included) and returns the record.
-async fn run_js(options: &str) -> JsValue {
-    run_js_until(options, JsValue::UNDEFINED).await
-}
-
-async fn run_js_until(options: &str, stop_when: JsValue) -> JsValue {
-    JsFuture::from(run(&start_stream_fn(), &js(options), &stop_when)).await.unwrap()
-}
-
 struct Collected {
     events: Vec<StreamEvent>,
     errors: Vec<StreamError>,
@@ -226,41 +156,18 @@ async fn rust_agent_stream_typed_events_in_order() {
 }
 
 #[wasm_bindgen_test]
-async fn js_agent_stream_typed_events_and_lifecycle() {
-    let rec = run_js(&format!("{{ url: '{}' }}", url("/agent?prompt=js&delay_ms=1"))).await;
-    assert_eq!(text(&rec, "statusAtStart"), "connecting");
-    assert_eq!(text(&rec, "text"), answer("js").await);
-    assert_eq!(len(&rec, "events"), 44);
-    assert_eq!(text(&rec, "events.0.type"), "thought");
-    assert_eq!(text(&rec, "events.0.content"), "Reading the prompt: js");
-    assert_eq!(text(&rec, "events.0.data"), r#"{"content":"Reading the prompt: js"}"#);
-    assert_eq!(text(&rec, "events.0.json.content"), "Reading the prompt: js");
-    assert_eq!(text(&rec, "events.0.lastEventId"), "0");
-    assert_eq!(text(&rec, "events.43.type"), "done");
-    assert_eq!(text(&rec, "events.43.status"), "complete");
-    assert_eq!(num(&rec, "opens.0.status"), 200.0);
-    assert_eq!(num(&rec, "opens.0.attempt"), 1.0);
-    assert_eq!(len(&rec, "closes"), 1);
-    assert_eq!(text(&rec, "info.reason"), "done");
-    assert_eq!(text(&rec, "status"), "closed");
-    assert_eq!(text(&rec, "lastEventId"), "43");
-    assert_eq!(num(&rec, "stats.events"), 44.0);
-    assert_eq!(len(&rec, "errors"), 0);
-    assert_eq!(num(&rec, "callbacksAfterClose"), 0.0);
-    // The padded token keeps its spaces; the multi-byte ones arrive whole.
-    assert!(text(&rec, "text").contains("  spaced  ") && text(&rec, "text").contains("日本語"));
-}
-
-#[wasm_bindgen_test]
 async fn post_sends_method_headers_and_json_body() {
     let k = key("echo");
-    let rec = run_js(&format!(
-        "{{ url: '{}', headers: {{ 'x-test-header': 'yes', authorization: 'Bearer secret-token' }}, body: {{ message: 'hi', n: 1 }} }}",
-        url(&format!("/echo?key={k}"))
-    ))
+    let got = collect(
+        EventStream::builder(url(&format!("/echo?key={k}")))
+            .header("x-test-header", "yes")
+            .header("authorization", "Bearer secret-token")
+            .json_body(r#"{"message":"hi","n":1}"#),
+    )
     .await;
-    assert_eq!(text(&rec, "events.0.type"), "echo");
-    let echo = get(&rec, "events.0.json");
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert_eq!(got.events[0].event_type, "echo");
+    let echo = js_sys::JSON::parse(&got.events[0].data).unwrap();
     assert_eq!(text(&echo, "method"), "POST");
     assert_eq!(text(&echo, "body"), r#"{"message":"hi","n":1}"#);
     assert_eq!(text(&echo, "headers.content-type"), "application/json");
@@ -269,8 +176,7 @@ async fn post_sends_method_headers_and_json_body() {
     assert!(text(&echo, "headers.accept").starts_with("text/event-stream"));
     assert!(get(&echo, "headers.last-event-id").is_undefined());
     // No token leaks into stats.
-    let stats = js_sys::JSON::stringify(&get(&rec, "stats")).unwrap().as_string().unwrap();
-    assert!(!stats.contains("secret-token"), "{stats}");
+    assert!(!format!("{:?}", got.stream.stats()).contains("secret-token"));
     assert_eq!(num(&server_stats(&k).await, "posts"), 1.0);
 }
 
@@ -324,15 +230,10 @@ async fn readme_rust_example_runs() {
 #[wasm_bindgen_test]
 async fn http_401_is_fatal_without_retry() {
     let k = key("401");
-    let rec = run_js(&format!("{{ url: '{}' }}", url(&format!("/status/401?key={k}")))).await;
-    assert_eq!(len(&rec, "retries"), 0);
-    assert_eq!(len(&rec, "errors"), 1);
-    assert_eq!(text(&rec, "errors.0.kind"), "http");
-    assert_eq!(num(&rec, "errors.0.status"), 401.0);
-    assert_eq!(get(&rec, "errors.0.fatal"), JsValue::TRUE);
-    assert!(text(&rec, "errors.0.message").contains("token"));
-    assert_eq!(text(&rec, "info.reason"), "error");
-    assert_eq!(text(&rec, "info.error.kind"), "http");
+    let got = collect(EventStream::builder(url(&format!("/status/401?key={k}")))).await;
+    assert_eq!(got.errors, [StreamError::Http { status: 401 }]);
+    assert!(got.errors[0].to_string().contains("token"));
+    assert_eq!((got.stream.status(), got.stream.stats().reconnects), (Status::Closed, 0));
     assert_eq!(num(&server_stats(&k).await, "requests"), 1.0);
 
     let got = collect(EventStream::builder(url("/status/404"))).await;
@@ -342,69 +243,50 @@ async fn http_401_is_fatal_without_retry() {
 #[wasm_bindgen_test]
 async fn http_503_retried_then_fatal_after_max_retries() {
     let k = key("503");
-    let rec = run_js(&format!(
-        "{{ url: '{}', retry: {{ maxRetries: 2, initialDelayMs: 10, maxDelayMs: 20, jitter: false }} }}",
-        url(&format!("/status/503?key={k}"))
-    ))
-    .await;
-    assert_eq!(len(&rec, "retries"), 2);
-    assert_eq!(num(&rec, "retries.0.attempt"), 1.0);
-    assert_eq!(num(&rec, "retries.0.delayMs"), 10.0);
-    assert_eq!(num(&rec, "retries.1.delayMs"), 20.0);
-    assert_eq!(text(&rec, "retries.0.error.kind"), "http");
-    assert_eq!(get(&rec, "retries.0.error.fatal"), JsValue::FALSE);
-    assert_eq!(text(&rec, "info.reason"), "error");
-    assert_eq!(text(&rec, "info.error.kind"), "http");
-    assert_eq!(num(&rec, "info.error.status"), 503.0);
-    assert!(text(&rec, "info.error.message").contains("gave up after 3"));
-    assert_eq!(num(&rec, "stats.reconnects"), 2.0);
-    assert_eq!(num(&server_stats(&k).await, "requests"), 3.0);
-
-    let got = collect(EventStream::builder(url("/status/500")).retry(fast_retry(1))).await;
+    let got = collect(EventStream::builder(url(&format!("/status/503?key={k}"))).retry(fast_retry(2))).await;
     assert_eq!(got.errors.len(), 1);
-    assert!(matches!(&got.errors[0], StreamError::RetriesExhausted { failures: 2, .. }));
-    assert_eq!(got.errors[0].status(), Some(500));
+    assert!(matches!(&got.errors[0], StreamError::RetriesExhausted { failures: 3, .. }), "{:?}", got.errors);
+    assert_eq!((got.errors[0].kind(), got.errors[0].status()), ("http", Some(503)));
+    assert!(got.errors[0].to_string().contains("gave up after 3"));
+    assert_eq!((got.stream.stats().reconnects, got.stream.stats().attempt), (2, 3));
+    assert_eq!(num(&server_stats(&k).await, "requests"), 3.0);
 }
 
 #[wasm_bindgen_test]
 async fn retry_after_is_honoured_then_the_stream_recovers() {
     let k = key("flaky");
     let start = js_sys::Date::now();
-    let rec = run_js(&format!(
-        "{{ url: '{}', retry: {{ initialDelayMs: 10, jitter: false }} }}",
-        url(&format!("/flaky?key={k}&fail=1&status=429&retry_after=1"))
-    ))
+    let got = collect(
+        EventStream::builder(url(&format!("/flaky?key={k}&fail=1&status=429&retry_after=1")))
+            .retry(fast_retry(3)),
+    )
     .await;
-    assert_eq!(len(&rec, "retries"), 1);
-    assert_eq!(num(&rec, "retries.0.delayMs"), 1000.0);
-    assert!(js_sys::Date::now() - start >= 1000.0);
-    assert_eq!(text(&rec, "events.0.data"), "ok");
-    assert_eq!(text(&rec, "info.reason"), "done");
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert!(js_sys::Date::now() - start >= 1000.0, "Retry-After: 1 waited for");
+    assert_eq!(got.events[0].data, "ok");
+    assert_eq!(got.stream.stats().reconnects, 1);
     assert_eq!(num(&server_stats(&k).await, "requests"), 2.0);
 }
 
 #[wasm_bindgen_test]
 async fn status_204_closes_without_retry() {
     let k = key("204");
-    let rec = run_js(&format!("{{ url: '{}' }}", url(&format!("/status/204?key={k}")))).await;
-    assert_eq!(text(&rec, "info.reason"), "ended");
-    assert!(get(&rec, "info.error").is_undefined());
-    assert_eq!((len(&rec, "errors"), len(&rec, "retries")), (0, 0));
+    let got = collect(EventStream::builder(url(&format!("/status/204?key={k}")))).await;
+    assert_eq!((got.events.len(), got.errors.len()), (0, 0));
+    assert_eq!((got.stream.status(), got.stream.stats().reconnects), (Status::Closed, 0));
     assert_eq!(num(&server_stats(&k).await, "requests"), 1.0);
 }
 
 #[wasm_bindgen_test]
 async fn server_retry_hint_sets_the_backoff_base() {
     let k = key("hint");
-    let rec = run_js(&format!(
-        "{{ url: '{}', retry: {{ jitter: false }} }}",
-        url(&format!("/retry-hint?key={k}&ms=300"))
-    ))
-    .await;
-    assert_eq!(len(&rec, "retries"), 1);
-    assert_eq!(num(&rec, "retries.0.delayMs"), 300.0);
-    assert_eq!(text(&rec, "events.0.data"), "first");
-    assert_eq!(text(&rec, "events.1.data"), "second");
+    let start = js_sys::Date::now();
+    let retry = RetryConfig { jitter: false, ..RetryConfig::default() };
+    let got = collect(EventStream::builder(url(&format!("/retry-hint?key={k}&ms=300"))).retry(retry)).await;
+    let data: Vec<&str> = got.events.iter().map(|e| e.data.as_str()).collect();
+    assert_eq!(data[..2], ["first", "second"]);
+    // retry: 300 replaced the 1000 ms initial delay.
+    assert!(js_sys::Date::now() - start < 1000.0, "waited the default backoff, not the server's");
     let stats = server_stats(&k).await;
     assert_eq!(text(&stats, "lastEventIds.0"), "1", "reconnected with Last-Event-ID");
     assert_eq!(len(&stats, "lastEventIds"), 1);
@@ -422,40 +304,31 @@ async fn content_types() {
         ("text/plain", false),
         ("application/json", false),
     ] {
-        let rec = run_js(&format!("{{ url: '{}' }}", url(&format!("/content-type?ct={ct}")))).await;
+        let got = collect(EventStream::builder(url(&format!("/content-type?ct={ct}")))).await;
         if ok {
-            assert_eq!(text(&rec, "events.0.data"), "hello", "{ct}");
-            assert_eq!(text(&rec, "info.reason"), "done", "{ct}");
+            assert_eq!(got.events[0].data, "hello", "{ct}");
+            assert!(got.errors.is_empty(), "{ct}: {:?}", got.errors);
         } else {
-            assert_eq!(text(&rec, "info.error.kind"), "content-type", "{ct}");
-            assert_eq!(len(&rec, "retries"), 0, "{ct}");
-            assert_eq!(len(&rec, "events"), 0, "{ct}");
+            assert_eq!(got.errors.len(), 1, "{ct}");
+            assert_eq!(got.errors[0].kind(), "content-type", "{ct}");
+            assert_eq!((got.events.len(), got.stream.stats().reconnects), (0, 0), "{ct}");
         }
     }
-    let rec = run_js(&format!("{{ url: '{}' }}", url("/content-type"))).await;
-    assert_eq!(text(&rec, "info.error.kind"), "content-type", "no content type at all");
-    let rec =
-        run_js(&format!("{{ url: '{}', format: 'sse' }}", url("/content-type?ct=application/x-ndjson")))
-            .await;
-    assert_eq!(text(&rec, "info.error.kind"), "content-type", "NDJSON refused when format is sse");
+    let got = collect(EventStream::builder(url("/content-type"))).await;
+    assert_eq!(got.errors[0].kind(), "content-type", "no content type at all");
+    let ndjson = url("/content-type?ct=application/x-ndjson");
+    let got = collect(EventStream::builder(&ndjson).format(Format::Sse)).await;
+    assert_eq!(got.errors[0].kind(), "content-type", "NDJSON refused when format is sse");
+    let got = collect(EventStream::builder(&ndjson)).await;
+    assert_eq!(got.events[0].content(), Some("hello"), "NDJSON chosen from the content type");
 }
 
 #[wasm_bindgen_test]
-async fn ndjson_stream_through_both_apis() {
-    let rec = run_js(&format!("{{ url: '{}' }}", url("/ndjson?count=4&delay_ms=1"))).await;
-    let types: Vec<String> =
-        get(&rec, "types").unchecked_into::<Array>().iter().filter_map(|t| t.as_string()).collect();
+async fn ndjson_stream() {
+    let got = collect(EventStream::builder(url("/ndjson?count=4&delay_ms=1"))).await;
+    let types: Vec<&str> = got.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["thought", "text", "text", "text", "text", "done"]);
-    assert_eq!(len(&rec, "errors"), 1);
-    assert_eq!(text(&rec, "errors.0.kind"), "parse");
-    assert_eq!(get(&rec, "errors.0.fatal"), JsValue::FALSE);
-    assert_eq!(text(&rec, "info.reason"), "done");
-
-    let got = collect(EventStream::builder(url("/ndjson?count=2&delay_ms=1"))).await;
-    assert_eq!(got.events.len(), 4);
-    assert!(matches!(got.errors.as_slice(), [StreamError::Parse(_)]));
-    let via_type = run_js(&format!("{{ url: '{}' }}", url("/content-type?ct=application/x-ndjson"))).await;
-    assert_eq!(text(&via_type, "events.0.content"), "hello");
+    assert!(matches!(got.errors.as_slice(), [StreamError::Parse(_)]), "{:?}", got.errors);
 }
 
 #[wasm_bindgen_test]
@@ -470,16 +343,14 @@ async fn utf8_split_across_writes_and_crlf_split() {
 
 #[wasm_bindgen_test]
 async fn huge_event_intact_and_limit_is_a_skip_not_a_failure() {
-    let rec = run_js(&format!("{{ url: '{}' }}", url("/huge?bytes=1048576"))).await;
-    assert_eq!(text(&rec, "events.0.data").len(), 1_048_576);
-    assert_eq!(text(&rec, "info.reason"), "done");
+    let got = collect(EventStream::builder(url("/huge?bytes=1048576"))).await;
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert_eq!(got.events[0].data.len(), 1_048_576);
 
-    let rec = run_js(&format!("{{ url: '{}', maxEventBytes: 65536 }}", url("/huge?bytes=1048576"))).await;
-    assert_eq!(len(&rec, "errors"), 1);
-    assert_eq!(text(&rec, "errors.0.kind"), "limit");
-    assert_eq!(get(&rec, "errors.0.fatal"), JsValue::FALSE);
-    assert_eq!(text(&rec, "events.0.type"), "done", "the stream went on after the skipped event");
-    assert_eq!(text(&rec, "info.reason"), "done");
+    let got = collect(EventStream::builder(url("/huge?bytes=1048576")).max_event_bytes(65_536)).await;
+    assert_eq!(got.errors.len(), 1);
+    assert_eq!(got.errors[0].kind(), "limit");
+    assert!(got.events[0].is_done(), "the stream went on after the skipped event");
 }
 
 #[wasm_bindgen_test]
@@ -521,45 +392,35 @@ async fn resume_500_events_dropped_every_17_exactly_once_in_order() {
         got.events.len(),
         js_sys::Date::now() - start
     );
-
-    let rec = run_js(&format!(
-        "{{ url: '{}', retry: {{ initialDelayMs: 5, jitter: false }} }}",
-        url("/counter?n=100&drop_every=7")
-    ))
-    .await;
-    assert_eq!(len(&rec, "events"), 101);
-    assert_eq!(num(&rec, "stats.reconnects"), 14.0);
-    assert_eq!(text(&rec, "events.99.data"), "100");
-    assert_eq!(text(&rec, "info.reason"), "done");
 }
 
 #[wasm_bindgen_test]
 async fn agent_drop_resumes_without_duplicated_tokens() {
     let k = key("agent-drop");
-    let rec = run_js(&format!(
-        "{{ url: '{}', body: {{ message: 'resume' }}, retry: {{ initialDelayMs: 5 }} }}",
-        url(&format!("/agent?delay_ms=1&drop_after=10&drop_once=1&key={k}"))
-    ))
+    let got = collect(
+        EventStream::builder(url(&format!("/agent?delay_ms=1&drop_after=10&drop_once=1&key={k}")))
+            .json_body(r#"{"message":"resume"}"#)
+            .retry(fast_retry(3)),
+    )
     .await;
-    assert_eq!(text(&rec, "text"), answer("resume").await);
-    assert_eq!(len(&rec, "retries"), 1);
-    assert_eq!(len(&rec, "events"), 44);
-    let stats = server_stats(&k).await;
-    assert_eq!(text(&stats, "lastEventIds.0"), "9");
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert_eq!(text_of(&got.events), answer("resume").await);
+    assert_eq!((got.events.len(), got.stream.stats().reconnects), (44, 1));
+    assert_eq!(text(&server_stats(&k).await, "lastEventIds.0"), "9");
 }
 
 #[wasm_bindgen_test]
 async fn post_without_ids_dropped_is_not_resumable_and_not_resent() {
     let k = key("not-resumable");
-    let rec = run_js(&format!(
-        "{{ url: '{}', body: {{ message: 'once' }}, retry: {{ initialDelayMs: 5 }} }}",
-        url(&format!("/agent?delay_ms=1&ids=0&drop_after=5&key={k}"))
-    ))
+    let got = collect(
+        EventStream::builder(url(&format!("/agent?delay_ms=1&ids=0&drop_after=5&key={k}")))
+            .json_body(r#"{"message":"once"}"#)
+            .retry(fast_retry(3)),
+    )
     .await;
-    assert_eq!(len(&rec, "events"), 5);
-    assert_eq!(len(&rec, "retries"), 0);
-    assert_eq!(text(&rec, "info.error.kind"), "not-resumable");
-    assert_eq!(text(&rec, "info.reason"), "error");
+    assert_eq!(got.events.len(), 5);
+    assert_eq!(got.errors, [StreamError::NotResumable]);
+    assert_eq!(got.stream.stats().reconnects, 0);
     wait(200).await;
     let stats = server_stats(&k).await;
     assert_eq!((num(&stats, "requests"), num(&stats, "posts")), (1.0, 1.0), "the server saw one POST only");
@@ -567,61 +428,22 @@ async fn post_without_ids_dropped_is_not_resumable_and_not_resent() {
 
 // ---- stopping ------------------------------------------------------------------------
 
-/// Stops a JS-API stream in the given phase; checks nothing fires after it, the server saw
-/// the disconnect, and no promise rejection went unhandled.
-async fn stop_in_phase(path: &str, stop_when: &str) -> JsValue {
-    let before = track_rejections();
-    let k = key("stop");
-    let sep = if path.contains('?') { '&' } else { '?' };
-    let full = url(&format!("{path}{sep}key={k}"));
-    // Without a stop condition, the signal stops the stream after 50 ms.
-    let options = match stop_when {
-        "undefined" => format!("{{ url: '{full}', signal: AbortSignal.timeout(50) }}"),
-        _ => format!("{{ url: '{full}' }}"),
-    };
-    let rec = run_js_until(&options, js(stop_when)).await;
-    assert_eq!(text(&rec, "info.reason"), "stopped", "{path}");
-    assert_eq!(len(&rec, "closes"), 1);
-    assert_eq!(text(&rec, "status"), "closed");
-    assert_eq!(num(&rec, "callbacksAfterClose"), 0.0, "{path}: a callback fired after stop");
-    assert_eq!(disconnects(&k).await, 1.0, "{path}: the server saw the disconnect");
-    wait(100).await;
-    assert_eq!(track_rejections(), before, "{path}: unhandled rejection");
-    rec
-}
-
 #[wasm_bindgen_test]
-async fn stop_before_the_response_through_the_signal() {
-    // The server holds the headers for 300 ms; the signal aborts at 50 ms.
-    let rec = stop_in_phase("/slow?header_delay_ms=300", "undefined").await;
-    assert_eq!((len(&rec, "opens"), len(&rec, "events")), (0, 0));
-}
-
-#[wasm_bindgen_test]
-async fn stop_mid_body() {
-    let rec = stop_in_phase(
-        "/slow?interval_ms=20",
-        "(what, x, rec) => what === 'event' && rec.events.length === 3",
-    )
-    .await;
-    assert_eq!(len(&rec, "events"), 3);
-}
-
-#[wasm_bindgen_test]
-async fn stop_during_backoff_cancels_the_timer() {
+async fn dropping_during_backoff_cancels_the_timer() {
     let k = key("backoff");
-    let rec = run_js_until(
-        &format!(
-            "{{ url: '{}', retry: {{ initialDelayMs: 300, jitter: false }} }}",
-            url(&format!("/status/503?key={k}"))
-        ),
-        js("(what) => what === 'retry'"),
-    )
-    .await;
-    assert_eq!(text(&rec, "info.reason"), "stopped");
-    assert_eq!(len(&rec, "retries"), 1);
+    let retry = RetryConfig { max_retries: 3, initial_delay_ms: 300, max_delay_ms: 300, jitter: false };
+    let mut stream = EventStream::builder(url(&format!("/status/503?key={k}"))).retry(retry).build().unwrap();
+    // Polled for 150 ms: the 503 came back and the 300 ms backoff started.
+    let ended_early =
+        match futures_util::future::select(Box::pin(next(&mut stream)), Box::pin(wait(150))).await {
+            futures_util::future::Either::Left(_) => true,
+            futures_util::future::Either::Right(_) => false,
+        };
+    assert!(!ended_early, "the stream ended early");
+    assert_eq!(stream.status(), Status::Retrying);
+    drop(stream);
     wait(600).await;
-    assert_eq!(num(&server_stats(&k).await, "requests"), 1.0, "no request after the stop");
+    assert_eq!(num(&server_stats(&k).await, "requests"), 1.0, "no request after the drop");
 }
 
 #[wasm_bindgen_test]
@@ -666,17 +488,6 @@ async fn offline_waits_for_online_before_reconnecting() {
 }
 
 #[wasm_bindgen_test]
-async fn signal_already_aborted_sends_nothing() {
-    let k = key("pre-aborted");
-    let rec =
-        run_js(&format!("{{ url: '{}', signal: AbortSignal.abort() }}", url(&format!("/slow?key={k}"))))
-            .await;
-    assert_eq!(text(&rec, "info.reason"), "stopped");
-    wait(100).await;
-    assert_eq!(num(&server_stats(&k).await, "requests"), 0.0);
-}
-
-#[wasm_bindgen_test]
 async fn dropping_the_rust_stream_cancels_it() {
     let k = key("rust-drop");
     let mut stream = EventStream::builder(url(&format!("/slow?interval_ms=20&key={k}"))).build().unwrap();
@@ -688,66 +499,54 @@ async fn dropping_the_rust_stream_cancels_it() {
     assert_eq!(disconnects(&k).await, 1.0);
 }
 
-// ---- options -------------------------------------------------------------------------
+// ---- options and custom fetch -------------------------------------------------------------------------
 
 #[wasm_bindgen_test]
-fn bad_options_throw_synchronously() {
-    let start = start_stream_fn();
-    for (options, needle) in [
-        ("{ url: 'http://127.0.0.1:9/', headers: { 'x-a': 'v\\r\\nInjected: 1' } }", "line break"),
-        ("{ url: 'http://127.0.0.1:9/', headers: { 'bad name': 'v' } }", "header name"),
-        ("{ url: 'http://127.0.0.1:9/', onevent: () => {} }", "onevent"),
-        ("{ url: 'http://127.0.0.1:9/', format: 'xml' }", "format"),
-        ("{ url: 'http://127.0.0.1:9/', retry: { maxRetries: -1 } }", "retry"),
-        ("{ url: 'http://127.0.0.1:9/', onEvent: 5 }", "onEvent"),
-        ("{ url: 'http://127.0.0.1:9/', maxEventBytes: 0 }", "maxEventBytes"),
-        ("{ url: 'http://127.0.0.1:9/', credentials: 'all' }", "credentials"),
-        ("{ url: '' }", "url"),
-        ("{}", "url"),
-    ] {
-        let err = start.call1(&JsValue::NULL, &js(options)).expect_err(options);
-        assert_eq!(text(&err, "kind"), "invalid-option", "{options}");
-        assert_eq!(text(&err, "name"), "WasmSseError");
-        assert!(text(&err, "message").contains(needle), "{options}: {}", text(&err, "message"));
-    }
+fn bad_options_fail_the_build() {
     let err = EventStream::builder("http://127.0.0.1:9/").header("x", "a\nb").build().unwrap_err();
     assert_eq!(err.kind(), "invalid-option");
+    let err = EventStream::builder("http://127.0.0.1:9/").header("bad name", "v").build().unwrap_err();
+    assert_eq!(err.kind(), "invalid-option");
+    assert_eq!(EventStream::builder("").build().unwrap_err().kind(), "invalid-option");
+    let err = EventStream::builder("http://127.0.0.1:9/").max_event_bytes(0).build().unwrap_err();
+    assert!(err.to_string().contains("maxEventBytes"), "{err}");
 }
 
 #[wasm_bindgen_test]
-async fn custom_fetch_is_used_and_throwing_callbacks_do_not_stop_the_stream() {
-    let rec = run_js(&format!(
-        "{{ url: '{}', fetch: (u, init) => {{ init.headers.set('x-test-header', 'custom'); return fetch(u, init); }},
-            onOpen: () => {{ throw new Error('user bug'); }} }}",
-        url("/echo")
-    ))
-    .await;
-    assert_eq!(text(&rec, "events.0.json.headers.x-test-header"), "custom");
-    assert_eq!(text(&rec, "info.reason"), "done");
+async fn custom_fetch_is_used() {
+    let fetch = Function::new_with_args(
+        "u, init",
+        "init.headers.set('x-test-header', 'custom'); return fetch(u, init);",
+    );
+    let got = collect(EventStream::builder(url("/echo")).fetch(fetch)).await;
+    let echo = js_sys::JSON::parse(&got.events[0].data).unwrap();
+    assert_eq!(text(&echo, "headers.x-test-header"), "custom");
+    let not_a_response = Function::new_with_args("u, init", "return Promise.resolve(42);");
+    let got = collect(EventStream::builder(url("/echo")).fetch(not_a_response).retry(fast_retry(0))).await;
+    assert_eq!(got.errors[0].kind(), "network");
+    assert!(got.errors[0].to_string().contains("did not resolve to a Response"), "{}", got.errors[0]);
 }
 
 // ---- memory --------------------------------------------------------------------------
 
 #[wasm_bindgen_test]
-async fn thousand_start_stop_cycles_keep_memory_flat() {
-    let start = start_stream_fn();
+async fn thousand_start_drop_cycles_keep_memory_flat() {
     let memory = wasm_bindgen::memory();
     let slow = url("/slow?interval_ms=5&count=100000");
     let mut sizes = Vec::new();
     for cycle in 0..1000u32 {
-        let options = js(&format!("{{ url: '{slow}', onEvent: () => {{}} }}"));
-        let handle = start.call1(&JsValue::NULL, &options).unwrap();
-        // Stop in different phases: before the response, and after some events.
+        let mut stream = EventStream::builder(&slow).build().unwrap();
+        // Drop in different phases: before the response, and after the first event.
         if cycle % 2 == 1 {
-            wait(2).await;
+            assert!(next(&mut stream).await.unwrap().is_ok());
         }
-        stop_and_free(&handle);
+        drop(stream);
         if cycle % 100 == 99 {
             wait(20).await;
             sizes.push(memory_bytes(&memory));
         }
     }
-    console_log!("memory after each 100 of 1000 start/stop cycles (bytes): {sizes:?}");
+    console_log!("memory after each 100 of 1000 start/drop cycles (bytes): {sizes:?}");
     let warm = sizes[1];
     let last = *sizes.last().unwrap();
     assert!(last - warm <= 65_536.0, "memory grew from {warm} to {last} bytes after warm-up");

@@ -4,10 +4,8 @@
 use std::pin::Pin;
 
 use futures_core::Stream;
-use js_sys::{Function, Reflect};
-use wasm_bindgen::prelude::*;
+use js_sys::Reflect;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_sse::client::EventStream;
 use wasm_sse::EventKind;
@@ -37,26 +35,4 @@ async fn rust_api_streams_in_a_worker() {
     }
     assert!(done);
     assert!(text.starts_with("You asked about “worker”."), "{text}");
-}
-
-#[wasm_bindgen_test]
-async fn js_api_streams_in_a_worker() {
-    let start =
-        Closure::<dyn Fn(JsValue) -> Result<wasm_sse::js::StreamHandle, JsValue>>::new(|o: JsValue| {
-            wasm_sse::js::start_stream(o.unchecked_into())
-        })
-        .into_js_value()
-        .unchecked_into::<Function>();
-    let run = Function::new_with_args(
-        "start, url",
-        "let n = 0; const h = start({ url, onEvent: () => { n += 1; } });
-         return h.closed.then((info) => ({ n, reason: info.reason, status: h.status }));",
-    );
-    let url = format!("{SERVER}/counter?n=50&drop_every=20");
-    let promise = run.call2(&JsValue::NULL, &start, &url.into()).unwrap();
-    let result = JsFuture::from(js_sys::Promise::from(promise)).await.unwrap();
-    let get = |k: &str| Reflect::get(&result, &k.into()).unwrap();
-    assert_eq!(get("n").as_f64(), Some(51.0), "50 numbers and done, across 2 reconnections");
-    assert_eq!(get("reason").as_string().as_deref(), Some("done"));
-    assert_eq!(get("status").as_string().as_deref(), Some("closed"));
 }

@@ -3,7 +3,7 @@
 // Timings are only compared with each other (ratios), never against fixed numbers.
 
 import init, { startStream } from 'wasm-sse';
-import initGlue from 'wasm-sse/wasm/wasm_sse.js';
+import { memory as wasmMemory } from 'wasm-sse/wasm.js';
 import { llmTokens, kbEvents, oneEvent, mixed, chunksOf, chunksPerEvent, counterBytes } from './workloads.js';
 import { COMPETITORS, LATENCY_COMPETITORS, Tally } from './competitors.js';
 
@@ -418,8 +418,7 @@ async function warmUp(config) {
 window.runBench = async (config) => {
   const report = { correctness: [], throughput: [], latency: [], memory: [], e2e: [], page: {} };
   await init();
-  // The glue's init returns the instance's exports once loaded; `memory` is among them.
-  const { memory } = await initGlue();
+  const memory = wasmMemory();
   report.page = { userAgent: navigator.userAgent, crossOriginIsolated, timerResolutionMs: crossOriginIsolated ? 0.005 : 0.1 };
   const phases = [
     ['warm-up', () => warmUp(config)],
