@@ -53,20 +53,32 @@ pub enum BodyFormat {
 /// Chooses the parser for a 2xx response, or says why the content type is wrong.
 /// Parameters (`; charset=utf-8`, a trailing `;`) and letter case do not matter.
 pub fn body_format(content_type: Option<&str>, requested: Format) -> Result<BodyFormat, StreamError> {
-    let essence = content_type.map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    let found = match essence.as_deref() {
-        Some("text/event-stream") => Some(BodyFormat::Sse),
-        Some("application/x-ndjson" | "application/jsonl" | "application/json-lines") => {
-            Some(BodyFormat::Ndjson)
-        }
-        Some("application/json") if requested == Format::Ndjson => Some(BodyFormat::Ndjson),
-        _ => None,
+    body_format_of(content_type, requested)
+        .ok_or_else(|| StreamError::ContentType { content_type: content_type.map(str::to_owned) })
+}
+
+/// [`body_format`] without the error (which the npm wasm builds only when asked).
+pub(crate) fn body_format_of(content_type: Option<&str>, requested: Format) -> Option<BodyFormat> {
+    // The media type before any parameters, compared ASCII-case-insensitively (byte-wise:
+    // no Unicode case or whitespace tables in the wasm).
+    let essence = content_type.map_or(&[][..], |ct| {
+        let bytes = ct.as_bytes();
+        bytes[..bytes.iter().position(|&b| b == b';').unwrap_or(bytes.len())].trim_ascii()
+    });
+    let is = |name: &str| essence.eq_ignore_ascii_case(name.as_bytes());
+    let ndjson = ["application/x-ndjson", "application/jsonl", "application/json-lines"];
+    let found = if is("text/event-stream") {
+        Some(BodyFormat::Sse)
+    } else if ndjson.into_iter().any(is) || (is("application/json") && requested == Format::Ndjson) {
+        Some(BodyFormat::Ndjson)
+    } else {
+        None
     };
     match (requested, found) {
-        (Format::Auto, Some(format)) => Ok(format),
-        (Format::Sse, Some(BodyFormat::Sse)) => Ok(BodyFormat::Sse),
-        (Format::Ndjson, Some(BodyFormat::Ndjson)) => Ok(BodyFormat::Ndjson),
-        _ => Err(StreamError::ContentType { content_type: content_type.map(str::to_owned) }),
+        (Format::Auto, found) => found,
+        (Format::Sse, Some(BodyFormat::Sse)) => Some(BodyFormat::Sse),
+        (Format::Ndjson, Some(BodyFormat::Ndjson)) => Some(BodyFormat::Ndjson),
+        _ => None,
     }
 }
 
@@ -100,9 +112,11 @@ pub fn retry_after_ms(
     now_ms: f64,
     parse_date_ms: impl FnOnce(&str) -> Option<f64>,
 ) -> Option<u64> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(value.parse::<u64>().map_or(u64::MAX, |s| s.saturating_mul(1000)));
+        let seconds =
+            value.bytes().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+        return Some(seconds.saturating_mul(1000));
     }
     let at = parse_date_ms(value)?;
     // Truncation is intended; a date in the past means "now".

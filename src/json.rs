@@ -6,6 +6,7 @@
 //! from [`is_json`] is always safe to hand to `JSON.parse`. Nesting deeper than
 //! [`MAX_DEPTH`] is rejected rather than risking the stack.
 
+use crate::lines::sub;
 use crate::prelude::*;
 
 /// Deepest nesting of arrays and objects accepted.
@@ -84,8 +85,8 @@ fn one_plain_member(text: &str) -> Option<TopLevel<'_>> {
     // `{"` + key + `":` is where the value (with its quotes) starts.
     let value_at = 2 + key_len + 2;
     let mut values = [None; KEYS];
-    if let Some(key) = Key::of(&text[2..2 + key_len]) {
-        values[key as usize] = Some(&text[value_at..value_at + value_len + 2]);
+    if let Some(key) = Key::of(sub(text, 2..2 + key_len)) {
+        values[key as usize] = Some(sub(text, value_at..value_at + value_len + 2));
     }
     Some(TopLevel::Object(values))
 }
@@ -120,8 +121,8 @@ fn unescape(inner: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(inner.len());
     let mut rest = inner;
     while let Some(at) = rest.find('\\') {
-        out.push_str(&rest[..at]);
-        let esc = &rest[at + 1..];
+        out.push_str(sub(rest, ..at));
+        let esc = sub(rest, at + 1..);
         let (ch, used) = match esc.as_bytes()[0] {
             b'b' => ('\u{8}', 1),
             b'f' => ('\u{c}', 1),
@@ -132,7 +133,7 @@ fn unescape(inner: &str) -> Cow<'_, str> {
             other => (other as char, 1), // '"', '\\' or '/'
         };
         out.push(ch);
-        rest = &esc[used..];
+        rest = sub(esc, used..);
     }
     out.push_str(rest);
     Cow::Owned(out)
@@ -164,10 +165,10 @@ fn plain_len(bytes: &[u8]) -> usize {
 
 /// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) at the start of `esc`.
 fn decode_u_escape(esc: &str) -> (char, usize) {
-    let hex = |s: &str| u32::from_str_radix(&s[1..5], 16).unwrap_or(0xFFFD);
+    let hex = |s: &str| u32::from_str_radix(sub(s, 1..5), 16).unwrap_or(0xFFFD);
     let first = hex(esc);
-    if (0xD800..0xDC00).contains(&first) && esc.len() >= 11 && esc[5..].starts_with("\\u") {
-        let second = hex(&esc[6..]);
+    if (0xD800..0xDC00).contains(&first) && esc.len() >= 11 && sub(esc, 5..).starts_with("\\u") {
+        let second = hex(sub(esc, 6..));
         if (0xDC00..0xE000).contains(&second) {
             let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
             return (char::from_u32(code).unwrap_or('\u{FFFD}'), 11);
@@ -212,7 +213,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn literal(&mut self, word: &str) -> Option<()> {
-        self.src[self.pos..].starts_with(word).then(|| self.pos += word.len())
+        sub(self.src, self.pos..).starts_with(word).then(|| self.pos += word.len())
     }
 
     fn digits(&mut self) -> usize {
@@ -254,7 +255,7 @@ impl<'a> Scanner<'a> {
             match *bytes.get(self.pos)? {
                 b'"' => {
                     self.pos += 1;
-                    return Some(&self.src[start..self.pos - 1]);
+                    return Some(sub(self.src, start..self.pos - 1));
                 }
                 b'\\' => {
                     self.escaped = true;
@@ -332,7 +333,7 @@ impl<'a> Scanner<'a> {
             self.skip_ws();
             let start = self.pos;
             self.value(depth)?;
-            on_member(key, escaped, &self.src[start..self.pos]);
+            on_member(key, escaped, sub(self.src, start..self.pos));
             self.skip_ws();
             if self.eat(b'}').is_some() {
                 return Some(());

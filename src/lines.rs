@@ -40,6 +40,13 @@ impl<'a> Line<'a> {
     }
 }
 
+/// `&s[range]` without the panic for a bound inside a character: that panic's message
+/// formats the character, which links core's Unicode tables (~3 KB) into the npm wasm.
+/// Callers pass bounds next to ASCII delimiters, so the empty fallback is never taken.
+pub(crate) fn sub<R: core::slice::SliceIndex<str, Output = str>>(s: &str, range: R) -> &str {
+    s.get(range).unwrap_or_default()
+}
+
 /// What the splitter hands to its caller.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {

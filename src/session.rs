@@ -3,7 +3,7 @@
 //! ends. The Rust client (`src/client`) and the npm package's wasm (`src/js`) each move
 //! the bytes their way and hand them to a [`Session`].
 
-use crate::config::{body_format, BodyFormat, Format};
+use crate::config::{body_format_of, BodyFormat, Format};
 use crate::error::ParseError;
 use crate::event::{decode_sse_ref, EventRef, Kind};
 use crate::ndjson::NdjsonParser;
@@ -97,13 +97,13 @@ impl<O: Output> Session<O> {
     /// content type is not a stream format the options allow (end with
     /// [`End::ContentType`]).
     pub(crate) fn open(&mut self, content_type: Option<&str>) -> bool {
-        match body_format(content_type, self.requested) {
-            Ok(format) => {
+        match body_format_of(content_type, self.requested) {
+            Some(format) => {
                 self.format = format;
                 self.got_events = false;
                 true
             }
-            Err(_) => false,
+            None => false,
         }
     }
 

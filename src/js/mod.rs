@@ -15,6 +15,7 @@ mod tests;
 
 use crate::error::ParseError;
 use crate::event::EventRef;
+use crate::lines::sub;
 use crate::prelude::*;
 use crate::session::Output;
 
@@ -51,9 +52,9 @@ impl Output for Batch {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
             let start = (start + f.len() <= ev.data.len()).then_some(start)?;
             let len = units(f);
-            (len < 1 << 26).then(|| (units(&ev.data[..start]), len))
+            (len < 1 << 26).then(|| (units(sub(ev.data, ..start)), len))
         });
-        let same_type = self.prev_type.is_some_and(|(from, to)| &self.text[from..to] == ev.event_type);
+        let same_type = self.prev_type.is_some_and(|(from, to)| sub(&self.text, from..to) == ev.event_type);
         let mut flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_type) << 3;
         if !same_type {
             let from = self.text.len();
