@@ -1,6 +1,10 @@
 // What the end-to-end tests share: child processes stopped by PID (their whole process
-// group), polling, and Debian's Chromium launched the way this machine needs it.
+// group), polling, a static loopback file server, and Debian's Chromium launched the way
+// this machine needs it.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const children = new Set();
@@ -40,6 +44,9 @@ export async function waitFor(check, what, timeoutMs = 60_000) {
   }
 }
 
+/** The test server's binary: $TESTSERVER_BIN, else the repository's target/debug build. */
+export const testServerBinary = (root) => process.env.TESTSERVER_BIN ?? path.join(root, 'target/debug/wasm-sse-testserver');
+
 /** Starts the bundled test server on `port` (0: a free one); resolves with its URL. */
 export async function startTestServer(binary, port = 0) {
   const child = start(binary, ['--host', '127.0.0.1', '--port', String(port)]);
@@ -47,11 +54,50 @@ export async function startTestServer(binary, port = 0) {
   return { child, url };
 }
 
-/** Headless Debian Chromium; the flags keep it off the network (this machine has none). */
-export function launchChromium() {
+/**
+ * Headless Debian Chromium; the flags keep it off the network (this machine has none).
+ * `extraArgs` are added to them (e.g. `--js-flags=--expose-gc`).
+ */
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', ...extraArgs],
   });
+}
+
+const contentType = (file) =>
+  ({ '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html',
+    '.css': 'text/css', '.json': 'application/json' })[path.extname(file)] ?? 'application/octet-stream';
+
+/**
+ * A static file server on a free loopback port, in this process: `/<prefix>/…` maps to
+ * the directory registered for it with `serve(prefix, dir)`, and `/` is an empty HTML page
+ * (an origin to open when a test only needs one). A real loopback origin, because Chromium
+ * lets only those reach the loopback test server (Local Network Access). Close it with
+ * `server.close()`.
+ */
+export async function startStatic() {
+  const dirs = new Map();
+  const server = createServer(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (pathname === '/favicon.ico') return res.writeHead(204).end(); // the browser asks on its own
+    if (pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>e2e</title>');
+    const [, prefix, ...rest] = pathname.split('/');
+    const dir = dirs.get(prefix);
+    const file = dir && path.join(dir, rest.join('/') || 'index.html');
+    if (!file || !file.startsWith(dir)) return res.writeHead(404).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': contentType(file) }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    url: `http://127.0.0.1:${server.address().port}`,
+    serve(prefix, dir) { dirs.set(prefix, dir); },
+  };
 }

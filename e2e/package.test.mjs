@@ -4,12 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createServer as createHttpServer } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { launchChromium, startTestServer, stopAll } from './harness.mjs';
+import { launchChromium, startStatic, startTestServer, stopAll, testServerBinary } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const viteApp = path.join(root, 'e2e/vite-app');
@@ -18,40 +17,6 @@ const pkg = path.join(root, 'pkg');
 let backend;
 let browser;
 let files;
-
-const contentType = (file) =>
-  ({ '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css' })[
-    path.extname(file)
-  ] ?? 'application/octet-stream';
-
-/**
- * A static file server on a free loopback port, in this process: `/<prefix>/…` maps to
- * the directory registered for it. A real loopback origin, because Chromium lets only
- * those reach the loopback test server (Local Network Access).
- */
-async function startStatic() {
-  const dirs = new Map();
-  const server = createHttpServer(async (req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (pathname === '/favicon.ico') return res.writeHead(204).end(); // the browser asks on its own
-    const [, prefix, ...rest] = pathname.split('/');
-    const dir = dirs.get(prefix);
-    const file = dir && path.join(dir, rest.join('/') || 'index.html');
-    if (!file || !file.startsWith(dir)) return res.writeHead(404).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': contentType(file) }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    server,
-    url: `http://127.0.0.1:${server.address().port}`,
-    serve(prefix, dir) { dirs.set(prefix, dir); },
-  };
-}
 
 async function openWatched() {
   const page = await browser.newPage();
@@ -73,7 +38,7 @@ async function streamedAnswer(page) {
 const answerFor = async (prompt) => (await fetch(`${backend.url}/agent/answer?prompt=${prompt}`)).text();
 
 before(async () => {
-  backend = await startTestServer(path.join(root, 'target/debug/wasm-sse-testserver'));
+  backend = await startTestServer(testServerBinary(root));
   files = await startStatic();
   browser = await launchChromium();
 });
