@@ -824,3 +824,29 @@ test('a thousand start/stop cycles close cleanly and keep memory flat', limit, a
     assert.ok(lastWasm - warmWasm <= 65_536, `wasm memory grew from ${warmWasm} to ${lastWasm} bytes after warm-up`);
   }
 });
+
+// ---- in a dedicated worker ------------------------------------------------------------
+
+test('the package streams inside a dedicated worker (no window), across reconnections', limit, async (t) => {
+  const page = await openPage(t);
+  const result = await page.evaluate(async (target) => {
+    // A module worker that imports the package by URL and reports back how the stream went.
+    const source = `
+      import { startStream } from '${location.origin}/pkg/index.js';
+      let n = 0;
+      const h = startStream({ url: '${target}', retry: { initialDelayMs: 5 }, onEvent: () => { n += 1; } });
+      h.closed.then((info) => postMessage({ n, reason: info.reason, status: h.status,
+        reconnects: h.stats().reconnects, hasWindow: typeof window !== 'undefined' }));`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+    try {
+      return await new Promise((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message));
+      });
+    } finally {
+      worker.terminate();
+    }
+  }, url('/counter?n=50&drop_every=20'));
+  assert.deepEqual(result, { n: 51, reason: 'done', status: 'closed', reconnects: 2, hasWindow: false },
+    '50 numbers and done, across 2 reconnections');
+});

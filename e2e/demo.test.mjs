@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { launchChromium, start, startTestServer, stop, stopAll, waitFor } from './harness.mjs';
+import { launchChromium, start, startTestServer, stop, stopAll, testServerBinary, waitFor } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const www = path.join(root, 'www');
-const serverBin = path.join(root, 'target/debug/wasm-sse-testserver');
+const serverBin = testServerBinary(root);
 const screenshot = process.env.DEMO_SCREENSHOT ?? path.join(root, 'target/demo.png');
 // Chromium logs these itself for the responses the 401, drop and backend-down scenarios
 // cause on purpose; no page code can prevent them. Every other console error fails a test.
