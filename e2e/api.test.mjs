@@ -850,3 +850,23 @@ test('the package streams inside a dedicated worker (no window), across reconnec
   assert.deepEqual(result, { n: 51, reason: 'done', status: 'closed', reconnects: 2, hasWindow: false },
     '50 numbers and done, across 2 reconnections');
 });
+
+// ---- loading ----------------------------------------------------------------------------
+
+test('init reports a wasm that cannot be fetched, and a later init loads it', limit, async (t) => {
+  const page = await context.newPage();
+  t.after(() => page.close());
+  await page.goto(`${files.url}/`);
+  const result = await page.evaluate(async (target) => {
+    const m = await import('/pkg/index.js');
+    const failed = await m.default('/pkg/wasm/missing.wasm').then(() => 'loaded', (e) => e.message);
+    const loadedAfterFailure = m.isLoaded();
+    await m.default();
+    let n = 0;
+    const info = await m.startStream({ url: target, onEvent: () => { n += 1; } }).closed;
+    return { failed, loadedAfterFailure, loaded: m.isLoaded(), n, reason: info.reason };
+  }, url('/counter?n=3'));
+  assert.match(result.failed, /HTTP 404/);
+  assert.deepEqual({ ...result, failed: undefined },
+    { failed: undefined, loadedAfterFailure: false, loaded: true, n: 4, reason: 'done' });
+});

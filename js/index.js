@@ -27,14 +27,20 @@ let loading;
 let loaded = false;
 
 /**
- * Loads the wasm module once (later calls return the same promise). Optional: the first
- * `startStream` loads it. `source`: URL or path of the .wasm file, a Response, bytes or a
+ * Loads the wasm module once (later calls return the same promise; after a failure, the
+ * next call tries again). Optional: the first `startStream` loads it. `source`: URL or path of the .wasm file, a Response, bytes or a
  * compiled module.
  */
 export default function init(source) {
-  loading ??= load(source).then(() => {
-    loaded = true;
-  });
+  loading ??= load(source).then(
+    () => {
+      loaded = true;
+    },
+    (error) => {
+      loading = undefined; // a later call tries again
+      throw error;
+    },
+  );
   return loading;
 }
 
@@ -57,8 +63,6 @@ export function stopStream(handle) {
 class StreamHandle {
   /** `'connecting' | 'open' | 'retrying' | 'closed'`. */
   status = 'connecting';
-  /** The last event ID (sent as `Last-Event-ID` on reconnection). */
-  lastEventId;
   /** Resolves once, when the stream closes, with `{ reason, error? }`. Never rejects. */
   closed;
   /** Read by the event loop between the events of a chunk. */
@@ -71,14 +75,23 @@ class StreamHandle {
   #wake = null;
   #counts = { bytes: 0, events: 0, reconnects: 0, attempt: 0, timeOpenMs: 0 };
   #openSince = 0;
+  // The last event ID, and whether the wasm holds a newer one: read when asked for, not
+  // per chunk (at 64 B chunks that decode was a fixed cost per event).
+  #lastEventId;
+  #idChanged = false;
   #onAbort = () => this.stop();
 
   constructor(o) {
     this.#o = o;
-    this.lastEventId = o.lastEventId;
+    this.#lastEventId = o.lastEventId;
     this.closed = new Promise((resolve) => { this.#resolve = resolve; });
     o.signal?.addEventListener('abort', this.#onAbort);
     this.#run();
+  }
+
+  /** The last event ID (sent as `Last-Event-ID` on reconnection). */
+  get lastEventId() {
+    return this.#readId();
   }
 
   /** Counters: bytes, events, reconnects, attempt, timeOpenMs, lastEventId. */
@@ -172,7 +185,7 @@ class StreamHandle {
         if (done) return [BODY_ENDED];
         this.#counts.bytes += value.length;
         const flags = this.#core.feed(value);
-        if (flags & 2) this.lastEventId = this.#core.lastEventId();
+        if (flags & 2) this.#idChanged = true;
         this.#deliver();
         if (flags & 1) return [STOPPED_AFTER_DONE];
       }
@@ -221,6 +234,14 @@ class StreamHandle {
     });
   }
 
+  #readId() {
+    if (this.#idChanged) {
+      this.#idChanged = false;
+      this.#lastEventId = this.#core.lastEventId();
+    }
+    return this.#lastEventId;
+  }
+
   #closeOpenTime() {
     if (this.#openSince) this.#counts.timeOpenMs += Date.now() - this.#openSince;
     this.#openSince = 0;
@@ -233,6 +254,7 @@ class StreamHandle {
     this.#closeOpenTime();
     this.status = 'closed';
     this.#o.signal?.removeEventListener('abort', this.#onAbort);
+    this.#readId(); // while the wasm side is alive
     this.#core?.free();
     this.#core = null;
     if (error) invoke(this.#o.onError, error);

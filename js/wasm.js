@@ -40,11 +40,19 @@ function views() {
   }
 }
 
+// The module's input buffer: where it is and how large, so that a chunk that fits needs
+// no call to ask (it moves only when wsse_input grows it).
+let inputAt = 0;
+let inputSize = 0;
+
 /** Copies `data` (bytes) into the module's input; returns its length. */
 function input(data) {
-  const at = wasm.wsse_input(data.length);
+  if (data.length > inputSize) {
+    inputAt = wasm.wsse_input(data.length);
+    inputSize = data.length;
+  }
   views();
-  bytes.set(data, at);
+  bytes.set(data, inputAt);
   return data.length;
 }
 
