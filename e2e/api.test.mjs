@@ -870,3 +870,47 @@ test('init reports a wasm that cannot be fetched, and a later init loads it', li
   assert.deepEqual({ ...result, failed: undefined },
     { failed: undefined, loadedAfterFailure: false, loaded: true, n: 4, reason: 'done' });
 });
+
+// ---- edge cases ---------------------------------------------------------------------------
+
+test('a BOM inside a batch, a non-ASCII event ID on reconnection, and option edge cases', limit, async (t) => {
+  const page = await openPage(t);
+  const result = await page.evaluate(async () => {
+    const m = await import('/pkg/index.js');
+    // A fetch that answers from fixed bodies and remembers what each request sent.
+    const bodies = ['event: \ufeffping\ndata: x\n\nid: €1\ndata: y\n\n', 'event: done\ndata: {}\n\n'];
+    const sent = [];
+    const fetch = (url, init) => {
+      sent.push({ method: init.method, lastEventId: init.headers.get('last-event-id') });
+      const body = new TextEncoder().encode(bodies[sent.length - 1]);
+      return Promise.resolve(new Response(body, { headers: { 'content-type': 'text/event-stream' } }));
+    };
+    const events = [];
+    const h = m.startStream({ url: 'http://x.test/', method: '', fetch, retry: { initialDelayMs: 0 },
+      onEvent: (e) => events.push([e.type, e.data, e.lastEventId]) });
+    const info = await h.closed;
+    const throws = (options) => {
+      try {
+        m.startStream({ url: 'http://x.test/', ...options }).stop();
+        return 'no throw';
+      } catch (e) {
+        return `${e.kind}: ${e.message}`;
+      }
+    };
+    return {
+      events, sent, reason: info.reason, lastEventId: h.lastEventId,
+      toStringFormat: throws({ format: 'toString' }),
+      latin1Header: throws({ headers: { 'x-name': 'café ok' } }),
+      wideHeader: throws({ headers: { 'x-name': '€' } }),
+    };
+  });
+  assert.deepEqual(result.events, [['\ufeffping', 'x', ''], ['message', 'y', '€1'], ['done', '{}', '€1']]);
+  // An empty method is the default (GET); the ID goes out as its UTF-8 bytes, as EventSource sends it.
+  const utf8Bytes = String.fromCharCode(...new TextEncoder().encode('€1'));
+  assert.deepEqual(result.sent, [{ method: 'GET', lastEventId: null }, { method: 'GET', lastEventId: utf8Bytes }]);
+  assert.equal(result.reason, 'done');
+  assert.equal(result.lastEventId, '€1');
+  assert.match(result.toStringFormat, /^invalid-option: .*format must be/);
+  assert.equal(result.latin1Header, 'no throw');
+  assert.match(result.wideHeader, /^invalid-option: .*ISO-8859-1/);
+});

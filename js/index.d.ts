@@ -10,7 +10,9 @@ export type CloseReason = 'done' | 'stopped' | 'ended' | 'error';
 
 /** The class of a {@link StreamError}. */
 export type StreamErrorKind =
-  | 'http' | 'content-type' | 'network' | 'parse' | 'limit' | 'not-resumable' | 'invalid-option';
+  | 'http' | 'content-type' | 'network' | 'parse' | 'limit' | 'not-resumable' | 'invalid-option'
+  /** The wasm module trapped (a bug, or memory ran out); the stream is closed. */
+  | 'internal';
 
 /** Errors passed to `onError`, `onRetry` and `closed`; `startStream` throws one for bad options. */
 export interface StreamError extends Error {

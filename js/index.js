@@ -14,6 +14,8 @@ const ACCEPT = {
   sse: 'text/event-stream',
   ndjson: 'application/x-ndjson, application/jsonl;q=0.9',
 };
+// What `reader` calls each type in its messages.
+const EXPECTED = { string: 'a string', whole: 'a whole number ≥ 0', function: 'a function', boolean: 'true or false' };
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // wsse_end's `how` (src/js/exports.rs).
 const FETCH_FAILED = 0;
@@ -120,6 +122,17 @@ class StreamHandle {
       return this.#close('error', streamError('network', message, true));
     }
     if (o.signal?.aborted) return this.stop();
+    try {
+      await this.#attempts();
+    } catch (error) {
+      // Only a trap in the wasm module (a bug, or memory ran out) gets here.
+      const message = `wasm-sse failed inside its wasm module (${error?.message ?? error}); please report it`;
+      this.#close('error', streamError('internal', message, true));
+    }
+  }
+
+  async #attempts() {
+    const o = this.#o;
     if (this.stopped) return;
     this.#core = new Core(o);
     for (let attempt = 1; ; attempt++) {
@@ -157,6 +170,7 @@ class StreamHandle {
       response = await (o.fetch ?? fetch)(o.url, this.#request(controller.signal));
       if (!(response instanceof Response)) throw new Error('the custom fetch did not resolve to a Response');
     } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) throw error;
       return [FETCH_FAILED, { code: 2, arg: describe(error) }];
     }
     if (this.stopped) return [];
@@ -190,6 +204,7 @@ class StreamHandle {
         if (flags & 1) return [STOPPED_AFTER_DONE];
       }
     } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) throw error;
       return [BODY_FAILED, { code: 2, arg: describe(error) }];
     } finally {
       this.#reader = null;
@@ -209,7 +224,9 @@ class StreamHandle {
     if (!o.headers.some(([name]) => name.toLowerCase() === 'accept')) headers.set('accept', ACCEPT[o.format]);
     headers.set('cache-control', 'no-cache');
     for (const [name, value] of o.headers) headers.set(name, value);
-    if (this.lastEventId) headers.set('last-event-id', this.lastEventId);
+    // As EventSource sends it: UTF-8 bytes (a header value is a byte string).
+    const id = this.lastEventId;
+    if (id) headers.set('last-event-id', String.fromCharCode(...new TextEncoder().encode(id)));
     const request = { method: o.method, headers, signal };
     if (o.body !== undefined) request.body = o.body;
     if (o.credentials) request.credentials = o.credentials;
@@ -275,16 +292,16 @@ function parse(options) {
     throw invalid('startStream expects an options object, e.g. startStream({ url, onEvent })');
   }
   const read = reader(options, OPTION_KEYS, '');
-  const url = read('url', 'string', 'a string');
+  const url = read('url', 'string');
   if (url === undefined) throw invalid("url is required: the stream's URL");
   if (url === '') throw invalid("url is empty; pass the stream's URL");
-  const format = read('format', 'string', 'a string') ?? 'auto';
-  if (!(format in ACCEPT)) throw invalid(`format must be 'auto', 'sse' or 'ndjson', not '${format}'`);
-  const credentials = read('credentials', 'string', 'a string');
+  const format = read('format', 'string') ?? 'auto';
+  if (!Object.hasOwn(ACCEPT, format)) throw invalid(`format must be 'auto', 'sse' or 'ndjson', not '${format}'`);
+  const credentials = read('credentials', 'string');
   if (credentials !== undefined && !['omit', 'same-origin', 'include'].includes(credentials)) {
     throw invalid("credentials must be 'omit', 'same-origin' or 'include'");
   }
-  const maxEventBytes = read('maxEventBytes', 'whole', 'a whole number ≥ 0') ?? 16 * 1024 * 1024;
+  const maxEventBytes = read('maxEventBytes', 'whole') ?? 16 * 1024 * 1024;
   if (maxEventBytes === 0) throw invalid('maxEventBytes must be at least 1');
   const signal = given(options.signal);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal');
@@ -295,36 +312,32 @@ function parse(options) {
     maxEventBytes,
     signal,
     headers: parseHeaders(given(options.headers)),
-    lastEventId: read('lastEventId', 'string', 'a string') ?? '',
+    lastEventId: read('lastEventId', 'string') ?? '',
     retry: parseRetry(given(options.retry)),
-    fetch: read('fetch', 'function', 'a function'),
-    onOpen: read('onOpen', 'function', 'a function'),
-    onEvent: read('onEvent', 'function', 'a function'),
-    onRetry: read('onRetry', 'function', 'a function'),
-    onError: read('onError', 'function', 'a function'),
-    onClose: read('onClose', 'function', 'a function'),
   };
+  for (const key of ['fetch', 'onOpen', 'onEvent', 'onRetry', 'onError', 'onClose']) o[key] = read(key, 'function');
   o.body = parseBody(given(options.body), o.headers);
-  o.method = read('method', 'string', 'a string')?.toUpperCase() ?? (o.body === undefined ? 'GET' : 'POST');
+  o.method = read('method', 'string')?.toUpperCase() || (o.body === undefined ? 'GET' : 'POST');
   return o;
 }
 
 /** `undefined` and `null` mean "not given". */
 const given = (value) => value ?? undefined;
 
-/** Typed reads of an options object, after refusing unknown keys; `prefix` names the object. */
+/**
+ * Typed reads (EXPECTED's types) of an options object, after refusing unknown keys;
+ * `prefix` names the object in messages.
+ */
 function reader(object, known, prefix) {
   for (const key of Object.keys(object)) {
     if (!known.includes(key)) {
       throw invalid(`unknown option ${prefix}${key}; known options are ${known.join(', ')}`);
     }
   }
-  return (key, type, what) => {
+  return (key, type) => {
     const value = given(object[key]);
-    const ok = type === 'whole'
-      ? Number.isSafeInteger(value) && value >= 0
-      : typeof value === type;
-    if (value !== undefined && !ok) throw invalid(`${prefix}${key} must be ${what}`);
+    const ok = type === 'whole' ? Number.isSafeInteger(value) && value >= 0 : typeof value === type;
+    if (value !== undefined && !ok) throw invalid(`${prefix}${key} must be ${EXPECTED[type]}`);
     return value;
   };
 }
@@ -342,6 +355,9 @@ function parseHeaders(headers) {
     if (/[\r\n\0]/.test(value)) {
       throw invalid(`the value of header '${name}' contains a line break or NUL; remove it (it could inject headers)`);
     }
+    if (/[^\0-\xff]/.test(value)) {
+      throw invalid(`the value of header '${name}' has characters outside ISO-8859-1; encode it (e.g. encodeURIComponent)`);
+    }
   }
   return entries;
 }
@@ -351,12 +367,9 @@ function parseRetry(retry) {
   if (retry === false) return RETRY_OFF;
   if (typeof retry !== 'object') throw invalid('retry must be false or { maxRetries, initialDelayMs, maxDelayMs, jitter }');
   const read = reader(retry, RETRY_KEYS, 'retry.');
-  return {
-    maxRetries: read('maxRetries', 'whole', 'a whole number ≥ 0') ?? RETRY_DEFAULTS.maxRetries,
-    initialDelayMs: read('initialDelayMs', 'whole', 'a whole number ≥ 0') ?? RETRY_DEFAULTS.initialDelayMs,
-    maxDelayMs: read('maxDelayMs', 'whole', 'a whole number ≥ 0') ?? RETRY_DEFAULTS.maxDelayMs,
-    jitter: read('jitter', 'boolean', 'true or false') ?? RETRY_DEFAULTS.jitter,
-  };
+  const limits = {};
+  for (const key of RETRY_KEYS) limits[key] = read(key, key === 'jitter' ? 'boolean' : 'whole') ?? RETRY_DEFAULTS[key];
+  return limits;
 }
 
 /**

@@ -11,7 +11,9 @@ const UNPARSED = Symbol('unparsed');
 const encoder = new TextEncoder();
 // TextDecoder has a fixed cost per call that dominates short texts; ASCII ones (most
 // chunks of token streams) are built with String.fromCharCode instead.
-const utf8 = new TextDecoder();
+// ignoreBOM: a batch that starts with U+FEFF (an event type can) keeps it, or every
+// offset after it would be one off.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 let wasm;
 let bytes = new Uint8Array(0);
@@ -48,7 +50,7 @@ let inputSize = 0;
 /** Copies `data` (bytes) into the module's input; returns its length. */
 function input(data) {
   if (data.length > inputSize) {
-    inputAt = wasm.wsse_input(data.length);
+    inputAt = wasm.wsse_input(data.length) >>> 0;
     inputSize = data.length;
   }
   views();
@@ -79,7 +81,7 @@ export function streamError(kind, message, fatal, status) {
  * as ERROR_KIND indexes it); `failures > 0` wraps it in "gave up after N attempts".
  */
 export function causeError({ code, status, arg }, fatal, failures = 0) {
-  const at = wasm.wsse_message(code, status ?? 0, failures, inputString(arg)) / 4;
+  const at = (wasm.wsse_message(code, status ?? 0, failures, inputString(arg)) >>> 0) / 4;
   views();
   return streamError(ERROR_KIND[code], text(words[at], words[at + 1], false), fatal, code === 0 ? status : undefined);
 }
@@ -125,8 +127,9 @@ export class Core {
   constructor({ format, maxEventBytes, retry, method, lastEventId }) {
     const { maxRetries, initialDelayMs, maxDelayMs, jitter } = retry;
     const idLength = inputString(lastEventId);
+    // Addresses come back as i32: `>>> 0` keeps those above 2 GiB positive.
     this.at = wasm.wsse_new(FORMATS.indexOf(format), maxEventBytes, maxRetries, initialDelayMs, maxDelayMs,
-      jitter, method === 'GET', idLength);
+      jitter, method === 'GET', idLength) >>> 0;
   }
   free() {
     wasm.wsse_free(this.at);

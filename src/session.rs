@@ -131,7 +131,9 @@ impl<O: Output> Session<O> {
             End::Stopped if self.done => Outcome::Done,
             End::Stopped => Outcome::Aborted,
         };
-        if self.got_events {
+        // Once per attempt that had events: later attempts that fail before a response
+        // (no `open`) must count as failures in a row.
+        if core::mem::take(&mut self.got_events) {
             self.policy.record_event();
         }
         let cx = Context {
@@ -302,6 +304,18 @@ mod tests {
         let off = RetryConfig::DISABLED;
         assert_eq!(session(Format::Auto, off, true).end(End::BodyEnded, 0.5), Next::Ended);
         assert_eq!(session(Format::Auto, off, true).end(http(503), 0.5), Next::Fail);
+    }
+
+    #[test]
+    fn failures_after_an_attempt_with_events_still_run_out() {
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert!(s.open(Some("text/event-stream")));
+        s.feed(b"data: x\n\n");
+        assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 100, failures: 1 });
+        // No response (so no events) in between: the 503s are failures in a row.
+        let http = End::Http { status: 503, retry_after_ms: None };
+        assert_eq!(s.end(http, 0.5), Next::Reconnect { delay_ms: 200, failures: 2 });
+        assert_eq!(s.end(http, 0.5), Next::RetriesExhausted { failures: 3 });
     }
 
     #[test]

@@ -183,7 +183,9 @@ impl Driver {
         let decoder = self.decoder.borrow();
         let last_id = decoder.session.last_event_id();
         if !last_id.is_empty() {
-            let _ = headers.set("last-event-id", last_id);
+            // As EventSource sends it: UTF-8 bytes (a header value is a byte string).
+            let bytes: String = last_id.bytes().map(char::from).collect();
+            let _ = headers.set("last-event-id", &bytes);
         }
         init.set_headers(&headers);
         if let Some(body) = &self.req.body {

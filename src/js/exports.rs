@@ -13,11 +13,14 @@ use crate::prelude::*;
 use crate::retry::RetryConfig;
 use crate::session::{End, Next, Session};
 
+// With `std` (a build that also enables `client` or `serde_json`), std brings both.
+#[cfg(not(feature = "std"))]
 #[global_allocator]
 static ALLOCATOR: super::alloc::Allocator = super::alloc::Allocator::new();
 
-/// A panic is a bug; it traps (the shell reports the stream as failed) instead of linking
-/// the formatting machinery that a message would need.
+/// A panic is a bug; it traps (the shell closes the stream with an `internal` error)
+/// instead of linking the formatting machinery that a message would need.
+#[cfg(not(feature = "std"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()

@@ -6,7 +6,7 @@
 //!
 //! [`Batch`] is plain Rust, tested natively; `exports` is the raw ABI the shell calls.
 
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
+#[cfg(all(target_arch = "wasm32", feature = "js", not(feature = "std")))]
 mod alloc;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod exports;
