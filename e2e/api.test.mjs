@@ -392,6 +392,62 @@ test('the server retry hint sets the backoff base', limit, async (t) => {
   closedCleanly(rec);
 });
 
+test('a server retry beyond what setTimeout can wait is reported as the wait that happens', limit, async (t) => {
+  const k = key('hint-huge');
+  const page = await openPage(t);
+  const rec = await page.evaluate(
+    (u) => wasmSse.run({ url: u, retry: { jitter: false } }, (what) => what === 'retry'),
+    url(`/retry-hint?key=${k}&ms=99999999999`),
+  );
+  assert.equal(rec.retries.length, 1);
+  assert.equal(rec.retries[0].delayMs, 2 ** 31 - 1, 'setTimeout clamps longer delays');
+  assert.equal(rec.info.reason, 'stopped');
+  closedCleanly(rec);
+});
+
+test('a handle\'s status is read-only and its internals are not properties', limit, async (t) => {
+  const page = await openPage(t);
+  const got = await page.evaluate(async (u) => {
+    'use strict';
+    const { startStream } = await wasmSse.load();
+    const handle = startStream({ url: u });
+    let threw = '';
+    try {
+      handle.status = 'open';
+    } catch (e) {
+      threw = e.constructor.name;
+    }
+    const status = handle.status;
+    handle.stop();
+    await handle.closed;
+    return { threw, status, after: handle.status, keys: Object.keys(handle) };
+  }, url('/slow?interval_ms=50'));
+  assert.deepEqual(got, { threw: 'TypeError', status: 'connecting', after: 'closed', keys: ['closed'] });
+});
+
+test('a 1 MB non-ASCII last event ID is sent whole, as UTF-8 bytes', limit, async (t) => {
+  const page = await openPage(t);
+  const got = await page.evaluate(async () => {
+    const { startStream } = await wasmSse.load();
+    const id = 'é'.repeat(500_000); // 1,000,000 bytes
+    let sent = null;
+    const handle = startStream({
+      url: '/never-fetched',
+      lastEventId: id,
+      retry: false,
+      fetch: (u, init) => {
+        sent = init.headers.get('last-event-id');
+        return Promise.reject(new Error('recorded'));
+      },
+    });
+    const info = await handle.closed;
+    const bytes = new TextEncoder().encode(id);
+    const same = sent !== null && sent.length === bytes.length && [...bytes].every((b, i) => sent.charCodeAt(i) === b);
+    return { same, length: sent?.length, reason: info.reason, kind: info.error?.kind, cause: info.error?.message.includes('recorded') };
+  });
+  assert.deepEqual(got, { same: true, length: 1_000_000, reason: 'error', kind: 'network', cause: true });
+});
+
 // ---- content types and formats --------------------------------------------------------
 
 test('content types', limit, async (t) => {

@@ -24,6 +24,7 @@ const HTTP = 2;
 const CONTENT_TYPE = 3;
 const BODY_ENDED = 4;
 const STOPPED_AFTER_DONE = 5;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 let loading;
 let loaded = false;
@@ -63,12 +64,12 @@ export function stopStream(handle) {
 
 /** A running stream. `stop()` (or `stopStream`, or the `signal`) ends it; only onClose fires after. */
 class StreamHandle {
-  /** `'connecting' | 'open' | 'retrying' | 'closed'`. */
-  status = 'connecting';
   /** Resolves once, when the stream closes, with `{ reason, error? }`. Never rejects. */
   closed;
-  /** Read by the event loop between the events of a chunk. */
-  stopped = false;
+  #status = 'connecting';
+  #stopped = false;
+  // Asked by Core.deliver between the events of a chunk (a callback may stop the stream).
+  #isStopped = () => this.#stopped;
   #o;
   #resolve;
   #core = null;
@@ -91,6 +92,11 @@ class StreamHandle {
     this.#run();
   }
 
+  /** `'connecting' | 'open' | 'retrying' | 'closed'`. */
+  get status() {
+    return this.#status;
+  }
+
   /** The last event ID (sent as `Last-Event-ID` on reconnection). */
   get lastEventId() {
     return this.#readId();
@@ -104,8 +110,8 @@ class StreamHandle {
 
   /** Stops the stream: aborts the request, cancels the reader and any reconnect timer. */
   stop() {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#controller?.abort();
     this.#reader?.cancel().catch(() => {});
     this.#wake?.();
@@ -133,23 +139,25 @@ class StreamHandle {
 
   async #attempts() {
     const o = this.#o;
-    if (this.stopped) return;
+    if (this.#stopped) return;
     this.#core = new Core(o);
     for (let attempt = 1; ; attempt++) {
       this.#counts.attempt = attempt;
       const [how, cause, status, retryAfter] = await this.#connect(attempt);
       this.#closeOpenTime();
-      if (this.stopped) return;
+      if (this.#stopped) return;
       const next = this.#core.end(how, status, retryAfter);
       this.#deliver(); // an NDJSON line the body ended without a newline
-      if (this.stopped) return;
+      if (this.#stopped) return;
       const failures = this.#core.failures();
       const error = () => causeError(cause ?? { code: 2, arg: 'the stream ended' }, next < 0, next === -5 ? failures : 0);
       if (next >= 0) {
-        this.status = 'retrying';
+        // setTimeout's longest delay; onRetry reports the wait that happens.
+        const delayMs = Math.min(next, MAX_TIMEOUT_MS);
+        this.#status = 'retrying';
         this.#counts.reconnects += 1;
-        invoke(o.onRetry, { attempt: failures, delayMs: next, error: error() });
-        if (this.stopped || !(await this.#wait(next))) return;
+        invoke(o.onRetry, { attempt: failures, delayMs, error: error() });
+        if (this.#stopped || !(await this.#wait(delayMs))) return;
       } else if (next === -1) {
         return this.#close('done');
       } else if (next === -2) {
@@ -173,7 +181,7 @@ class StreamHandle {
       if (error instanceof WebAssembly.RuntimeError) throw error;
       return [FETCH_FAILED, { code: 2, arg: describe(error) }];
     }
-    if (this.stopped) return [];
+    if (this.#stopped) return [];
     const { status, headers } = response;
     // 204 is a 2xx, but it means "do not reconnect" rather than "here is a stream".
     if (status === 204 || status < 200 || status > 299) {
@@ -185,17 +193,17 @@ class StreamHandle {
       controller.abort();
       return [CONTENT_TYPE, { code: 1, arg: contentType }];
     }
-    this.status = 'open';
+    this.#status = 'open';
     this.#openSince = Date.now();
     invoke(o.onOpen, { status, headers, attempt });
-    if (this.stopped) return [];
+    if (this.#stopped) return [];
     if (!response.body) return [BODY_ENDED];
     const reader = response.body.getReader();
     this.#reader = reader;
     try {
       for (;;) {
         const { done, value } = await reader.read();
-        if (this.stopped) return [];
+        if (this.#stopped) return [];
         if (done) return [BODY_ENDED];
         this.#counts.bytes += value.length;
         const flags = this.#core.feed(value);
@@ -214,8 +222,8 @@ class StreamHandle {
   }
 
   #deliver() {
-    if (this.stopped) return;
-    this.#counts.events += this.#core.deliver(this, this.#o.onEvent, this.#o.onError);
+    if (this.#stopped) return;
+    this.#counts.events += this.#core.deliver(this.#isStopped, this.#o.onEvent, this.#o.onError);
   }
 
   #request(signal) {
@@ -226,7 +234,7 @@ class StreamHandle {
     for (const [name, value] of o.headers) headers.set(name, value);
     // As EventSource sends it: UTF-8 bytes (a header value is a byte string).
     const id = this.lastEventId;
-    if (id) headers.set('last-event-id', String.fromCharCode(...new TextEncoder().encode(id)));
+    if (id) headers.set('last-event-id', byteString(id));
     const request = { method: o.method, headers, signal };
     if (o.body !== undefined) request.body = o.body;
     if (o.credentials) request.credentials = o.credentials;
@@ -239,7 +247,7 @@ class StreamHandle {
    */
   #wait(ms) {
     return new Promise((resolve) => {
-      const timer = globalThis.navigator?.onLine === false ? 0 : setTimeout(() => this.#wake(true), Math.min(ms, 2 ** 31 - 1));
+      const timer = globalThis.navigator?.onLine === false ? 0 : setTimeout(() => this.#wake(true), ms);
       const online = () => this.#wake(true);
       globalThis.addEventListener?.('online', online);
       this.#wake = (go = false) => {
@@ -266,10 +274,10 @@ class StreamHandle {
 
   /** Fires `onError` (for a fatal error) and `onClose`, and resolves `closed`, exactly once. */
   #close(reason, error) {
-    if (this.status === 'closed') return;
-    this.stopped = true;
+    if (this.#status === 'closed') return;
+    this.#stopped = true;
     this.#closeOpenTime();
-    this.status = 'closed';
+    this.#status = 'closed';
     this.#o.signal?.removeEventListener('abort', this.#onAbort);
     this.#readId(); // while the wasm side is alive
     this.#core?.free();
@@ -279,6 +287,15 @@ class StreamHandle {
     invoke(this.#o.onClose, info);
     this.#resolve(info);
   }
+}
+
+/** `s` as UTF-8 bytes, one char each: what `Headers` takes for a non-ASCII value. */
+function byteString(s) {
+  const bytes = new TextEncoder().encode(s);
+  let out = '';
+  // In slices: spreading a long ID into one call would overflow the stack.
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
 }
 
 /** The message of a rejection. */

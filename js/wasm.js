@@ -159,10 +159,10 @@ export class Core {
   }
   /**
    * Hands the events of the last call to `onEvent` and its parse errors to `onError`, in
-   * order, until `stream.stopped`. Returns the number of events delivered. The layout is
+   * order, until `isStopped()`. Returns the number of events delivered. The layout is
    * described at `Batch` in src/js/mod.rs.
    */
-  deliver(stream, onEvent, onError) {
+  deliver(isStopped, onEvent, onError) {
     views();
     const out = this.at / 4;
     if (words[out + 3] === 0) return 0;
@@ -175,7 +175,7 @@ export class Core {
     let at = 0;
     let type = '';
     let events = 0;
-    for (let i = 0; i < meta.length && !stream.stopped; i += 6) {
+    for (let i = 0; i < meta.length && !isStopped(); i += 6) {
       const kind = meta[i];
       const flags = meta[i + 1];
       if (kind === PARSE_ERROR) {
