@@ -33,10 +33,15 @@ impl Allocator {
     }
 }
 
-/// The class of a layout: the smallest power of two ≥ its size and alignment.
+/// The class of a layout: the smallest power of two ≥ its size and alignment; `CLASSES`
+/// (refused) when that is over 2^31 or the alignment is over a page (blocks are aligned to
+/// their size only up to a page; nothing in this crate asks for more).
 fn class(layout: Layout) -> usize {
+    if layout.align() > PAGE {
+        return CLASSES;
+    }
     let size = layout.size().max(layout.align()).max(1 << MIN_CLASS);
-    size.next_power_of_two().trailing_zeros() as usize
+    size.checked_next_power_of_two().map_or(CLASSES, |size| size.trailing_zeros() as usize)
 }
 
 unsafe impl GlobalAlloc for Allocator {
@@ -56,7 +61,10 @@ unsafe impl GlobalAlloc for Allocator {
         // A new block, aligned to its size (up to a page), so any alignment ≤ size holds.
         let size = 1usize << class;
         let align = size.min(PAGE);
-        let start = (state.next + align - 1) & !(align - 1);
+        // Near the top of the 4 GiB address space these sums wrap (on purpose, in any
+        // profile): `start < next` and a wrapped `end` of 0 both send it to memory_grow,
+        // which then fails (null).
+        let start = state.next.wrapping_add(align - 1) & !(align - 1);
         if start < state.next || state.end.saturating_sub(start) < size {
             let pages = size.div_ceil(PAGE).max(16);
             let grown = memory_grow(0, pages);
@@ -66,12 +74,12 @@ unsafe impl GlobalAlloc for Allocator {
             let base = grown * PAGE;
             // A fresh region; the old tail is left unused (at most one block's padding).
             state.next = base;
-            state.end = base + pages * PAGE;
+            state.end = base.wrapping_add(pages * PAGE);
             let start = (state.next + align - 1) & !(align - 1);
-            state.next = start + size;
+            state.next = start.wrapping_add(size);
             return start as *mut u8;
         }
-        state.next = start + size;
+        state.next = start.wrapping_add(size);
         start as *mut u8
     }
 
