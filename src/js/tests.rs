@@ -146,3 +146,45 @@ fn the_batch_knows_when_its_text_is_ascii() {
     session.feed("data: caf\u{e9}\n\n".as_bytes());
     assert!(!session.out.is_ascii(), "UTF-16 offsets differ from byte offsets");
 }
+
+/// Not a check but a profiling target (`#[ignore]`d): the npm wasm's decoding path, natively,
+/// over the browser benchmark's LLM-token stream (75,638 events, 4 MiB) in 64 KiB chunks,
+/// five times. README "Where the time goes" has the callgrind command and its figures.
+#[test]
+#[ignore]
+fn profile_llm_tokens() {
+    let mut stream = Vec::new();
+    let words = [
+        "the",
+        " quick",
+        " brown",
+        " fox",
+        " jumps over",
+        " the lazy dog",
+        ",",
+        " and then",
+        " streams",
+        " tokens.\\n",
+    ];
+    let mut i = 0usize;
+    while stream.len() < 4 << 20 {
+        let content = format!("{}{}", words[i % words.len()], "xyz".repeat(i % 4));
+        stream.extend_from_slice(
+            format!("event: text\nid: {i}\ndata: {{\"content\":\"{content}\"}}\n\n").as_bytes(),
+        );
+        i += 1;
+    }
+    assert_eq!(i, 75_638, "the browser benchmark's LLM-token stream has this many events");
+    let mut n = 0;
+    for _ in 0..5 {
+        let mut session =
+            Session::new(Format::Sse, 1 << 24, RetryConfig::default(), true, "", Batch::default());
+        assert!(session.open(Some("text/event-stream")));
+        for chunk in stream.chunks(65536) {
+            session.out.clear();
+            session.feed(chunk);
+            n += session.out.meta.len() / 6;
+        }
+    }
+    assert_eq!(n, 5 * i);
+}
