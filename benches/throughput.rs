@@ -20,7 +20,7 @@ fn llm_tokens(total: usize) -> Vec<u8> {
         ",",
         " and then",
         " streams",
-        " tokens.",
+        " tokens.\\n", // a JSON-escaped newline, as the browser workload has
     ];
     let mut out = Vec::with_capacity(total + 64);
     let mut i = 0usize;

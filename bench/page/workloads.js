@@ -53,9 +53,9 @@ class StreamBuilder {
   }
 }
 
-// The native bench's word list. Its last word is " tokens.\n" with a raw newline, which
-// there ends the `data:` line mid-JSON (a bug reported alongside this harness); here the
-// newline is JSON-escaped, as a server would send it, so every payload parses.
+// The native bench's word list (benches/throughput.rs). The last word's newline is
+// JSON-escaped, as a server would send it (so every payload parses and one in ten takes the
+// unescaping path).
 const WORDS = ['the', ' quick', ' brown', ' fox', ' jumps over', ' the lazy dog', ',', ' and then', ' streams', ' tokens.\n'];
 
 function token(i) {
