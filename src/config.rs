@@ -4,6 +4,7 @@
 
 use crate::error::StreamError;
 use crate::prelude::*;
+use crate::retry::digits;
 
 /// Which body format to expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,9 +114,7 @@ pub fn retry_after_ms(
     parse_date_ms: impl FnOnce(&str) -> Option<f64>,
 ) -> Option<u64> {
     let value = value.trim_ascii();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        let seconds =
-            value.bytes().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+    if let Some(seconds) = digits(value.as_bytes()) {
         return Some(seconds.saturating_mul(1000));
     }
     let at = parse_date_ms(value)?;

@@ -73,6 +73,16 @@ pub enum CloseReason {
     Ended,
 }
 
+/// The number an ASCII-digits-only value spells (the SSE `retry:` field, an HTTP
+/// `Retry-After` in seconds), saturating at `u64::MAX`; `None` when it is empty or has any
+/// other byte.
+pub(crate) fn digits(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(value.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
+}
+
 /// Why a dropped non-GET request is not sent again; the message of
 /// [`GiveUpReason::NotResumable`] and of the matching stream error.
 pub(crate) const NOT_RESUMABLE: &str =

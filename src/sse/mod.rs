@@ -8,6 +8,7 @@ use crate::prelude::*;
 
 use crate::error::ParseError;
 use crate::lines::{Line, LineEnds, LineSplitter, Piece};
+use crate::retry::digits;
 
 /// Default bound on the bytes buffered for one line or one event: 16 MiB.
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
@@ -239,10 +240,10 @@ impl Block {
             // then interpret the field value as an integer in base ten, and set the event
             // stream's reconnection time to that integer. Otherwise, ignore the field."
             // An empty value is ignored, as browsers do; a value beyond u64 saturates.
-            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                let ms =
-                    value.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
-                on(SseRef::Retry(ms));
+            b"retry" => {
+                if let Some(ms) = digits(value) {
+                    on(SseRef::Retry(ms));
+                }
             }
             // "Otherwise: The field is ignored." (Also an `id` with NUL and an invalid `retry`.)
             _ => {}
