@@ -18,6 +18,19 @@ pub(crate) trait Output {
     fn error(&mut self, error: ParseError);
 }
 
+/// The owned output of the Rust client (and the tests): events as [`StreamEvent`]s, parse
+/// errors as [`StreamError`]s, in order.
+#[cfg(any(test, feature = "client"))]
+impl Output for Vec<Result<crate::event::StreamEvent, crate::error::StreamError>> {
+    fn event(&mut self, event: &EventRef<'_>) {
+        self.push(Ok(event.to_owned()));
+    }
+
+    fn error(&mut self, error: ParseError) {
+        self.push(Err(error.into()));
+    }
+}
+
 /// One stream's decoding and reconnection state. Survives reconnections.
 #[derive(Debug)]
 pub(crate) struct Session<O> {
@@ -213,15 +226,6 @@ mod tests {
     use crate::event::StreamEvent;
 
     type Items = Vec<Result<StreamEvent, StreamError>>;
-
-    impl Output for Items {
-        fn event(&mut self, event: &EventRef<'_>) {
-            self.push(Ok(event.to_owned()));
-        }
-        fn error(&mut self, error: ParseError) {
-            self.push(Err(error.into()));
-        }
-    }
 
     const NO_JITTER: RetryConfig =
         RetryConfig { max_retries: 2, initial_delay_ms: 100, max_delay_ms: 1_000, jitter: false };

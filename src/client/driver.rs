@@ -13,10 +13,9 @@ use web_sys::{AbortController, EventTarget, Headers, ReadableStreamDefaultReader
 use super::listener::{race, EventFuture, Timeout};
 use super::{Item, Shared, Status};
 use crate::config::{retry_after_ms, Format};
-use crate::error::{ParseError, StreamError};
-use crate::event::EventRef;
+use crate::error::StreamError;
 use crate::retry::RetryConfig;
-use crate::session::{End, Next, Output, Session};
+use crate::session::{End, Next, Session};
 
 #[wasm_bindgen]
 extern "C" {
@@ -59,17 +58,6 @@ struct Decoder {
     shared: Rc<Shared>,
     session: Session<Vec<Item>>,
     chunk: Vec<u8>,
-}
-
-/// Events and parse errors, as the stream yields them.
-impl Output for Vec<Item> {
-    fn event(&mut self, event: &EventRef<'_>) {
-        self.push(Ok(event.to_owned()));
-    }
-
-    fn error(&mut self, error: ParseError) {
-        self.push(Err(error.into()));
-    }
 }
 
 /// How one attempt ended, and the error to report if it failed.
