@@ -8,32 +8,8 @@ use std::time::{Duration, Instant};
 use wasm_sse::event::decode_sse;
 use wasm_sse::sse::{EventStreamParser, SseItem};
 
-/// LLM tokens: `event: text` with 3–20-byte contents, as agent backends send them.
-fn llm_tokens(total: usize) -> Vec<u8> {
-    let words = [
-        "the",
-        " quick",
-        " brown",
-        " fox",
-        " jumps over",
-        " the lazy dog",
-        ",",
-        " and then",
-        " streams",
-        " tokens.\\n", // a JSON-escaped newline, as the browser workload has
-    ];
-    let mut out = Vec::with_capacity(total + 64);
-    let mut i = 0usize;
-    while out.len() < total {
-        let w = words[i % words.len()];
-        let extra = "xyz".repeat(i % 4);
-        out.extend_from_slice(
-            format!("event: text\nid: {i}\ndata: {{\"content\":\"{w}{extra}\"}}\n\n").as_bytes(),
-        );
-        i += 1;
-    }
-    out
-}
+mod llm;
+use llm::llm_tokens;
 
 /// 1 KB JSON events.
 fn kb_events(total: usize) -> Vec<u8> {

@@ -3,6 +3,9 @@
 
 use proptest::prelude::*;
 
+#[path = "../../benches/llm/mod.rs"]
+mod llm;
+
 use super::*;
 use crate::config::Format;
 use crate::event::decode_sse;
@@ -153,28 +156,7 @@ fn the_batch_knows_when_its_text_is_ascii() {
 #[test]
 #[ignore]
 fn profile_llm_tokens() {
-    let mut stream = Vec::new();
-    let words = [
-        "the",
-        " quick",
-        " brown",
-        " fox",
-        " jumps over",
-        " the lazy dog",
-        ",",
-        " and then",
-        " streams",
-        " tokens.\\n",
-    ];
-    let mut i = 0usize;
-    while stream.len() < 4 << 20 {
-        let content = format!("{}{}", words[i % words.len()], "xyz".repeat(i % 4));
-        stream.extend_from_slice(
-            format!("event: text\nid: {i}\ndata: {{\"content\":\"{content}\"}}\n\n").as_bytes(),
-        );
-        i += 1;
-    }
-    assert_eq!(i, 75_638, "the browser benchmark's LLM-token stream has this many events");
+    let stream = llm::llm_tokens(4 << 20);
     let mut n = 0;
     for _ in 0..5 {
         let mut session =
@@ -186,5 +168,5 @@ fn profile_llm_tokens() {
             n += session.out.meta.len() / 6;
         }
     }
-    assert_eq!(n, 5 * i);
+    assert_eq!(n, 5 * 75_638, "the browser benchmark's LLM-token stream has 75,638 events");
 }
