@@ -102,38 +102,52 @@ impl LineSplitter {
     }
 
     /// Splits `chunk`, calling `on_piece` for every complete line and every over-long one.
-    pub(crate) fn feed(&mut self, mut chunk: &[u8], mut on_piece: impl FnMut(Piece<'_>)) {
-        if self.after_cr && !chunk.is_empty() {
-            self.after_cr = false;
-            if chunk[0] == b'\n' {
-                chunk = &chunk[1..];
-            }
-        }
-        // The chunk's valid UTF-8 prefix, checked once: lines inside it need no other check.
-        let valid = match core::str::from_utf8(chunk) {
-            Ok(text) => text,
-            Err(err) => core::str::from_utf8(&chunk[..err.valid_up_to()]).unwrap_or_default(),
-        };
+    pub(crate) fn feed(&mut self, chunk: &[u8], mut on_piece: impl FnMut(Piece<'_>)) {
+        let valid = valid_prefix(chunk);
         let mut pos = 0;
-        while let Some(at) = self.find_line_end(chunk) {
-            let (head, tail) = chunk.split_at(at);
-            // Line ends are ASCII, so `pos` and `pos + at` are character boundaries.
-            self.complete_line(head, valid.get(pos..pos + at), &mut on_piece);
-            chunk = &tail[1..];
-            pos += at + 1;
-            if tail[0] == b'\r' {
-                match chunk.first() {
-                    Some(b'\n') => {
-                        chunk = &chunk[1..];
-                        pos += 1;
-                    }
-                    Some(_) => {}
-                    // CR at the end of the chunk: bare CR, or the first half of a CRLF.
-                    None => self.after_cr = true,
-                }
+        while pos < chunk.len() {
+            pos += self.feed_line(&chunk[pos..], sub(valid, pos..), &mut on_piece);
+        }
+    }
+
+    /// Whether nothing is held between lines: no partial line, no CR waiting for its LF, not
+    /// discarding, and past the first line (whose BOM is stripped). A caller may then take
+    /// the next lines straight from its chunk.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.partial.is_empty() && !self.after_cr && !self.at_stream_start && !self.discarding
+    }
+
+    /// Splits off at most one line from the front of `chunk` (not empty), or holds all of it
+    /// as the start of a line. Returns the bytes used. `valid` is the valid UTF-8 prefix of
+    /// `chunk`: a line inside it needs no other check.
+    pub(crate) fn feed_line(
+        &mut self,
+        mut chunk: &[u8],
+        mut valid: &str,
+        on_piece: &mut impl FnMut(Piece<'_>),
+    ) -> usize {
+        let mut used = 0;
+        if core::mem::replace(&mut self.after_cr, false) && chunk[0] == b'\n' {
+            chunk = &chunk[1..];
+            valid = sub(valid, 1..);
+            used = 1;
+        }
+        let Some(at) = self.find_line_end(chunk) else {
+            self.hold_partial(chunk, on_piece);
+            return used + chunk.len();
+        };
+        // Line ends are ASCII, so `at` is a character boundary of `valid` when inside it.
+        self.complete_line(&chunk[..at], valid.get(..at), on_piece);
+        used += at + 1;
+        if chunk[at] == b'\r' {
+            match chunk.get(at + 1) {
+                Some(b'\n') => used += 1,
+                Some(_) => {}
+                // CR at the end of the chunk: bare CR, or the first half of a CRLF.
+                None => self.after_cr = true,
             }
         }
-        self.hold_partial(chunk, &mut on_piece);
+        used
     }
 
     /// Ends the stream and returns the bytes of an unterminated last line, if any.
@@ -202,6 +216,15 @@ impl LineSplitter {
     }
 }
 
+/// The longest prefix of `bytes` that is valid UTF-8, checked once per chunk: lines inside it
+/// need no check of their own (per-line checks were the parser's largest single cost).
+pub(crate) fn valid_prefix(bytes: &[u8]) -> &str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => core::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default(),
+    }
+}
+
 /// `bytes` as text, invalid UTF-8 replaced by U+FFFD as the spec's decoder does. Valid
 /// input (nearly all of it) takes core's fast validator; `String::from_utf8_lossy` walks
 /// it chunk by chunk, which cost a tenth of the parser's time.
@@ -214,7 +237,7 @@ pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
 
 /// The first LF (or CR too, with `cr`) in `bytes`, eight bytes at a time: lines of agent
 /// streams are short, and a byte-by-byte loop was the parser's largest cost in wasm.
-fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
+pub(crate) fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     // A high bit set in each byte of `word` that equals `byte` (exact for the lowest match,

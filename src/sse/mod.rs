@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::error::ParseError;
-use crate::lines::{Line, LineEnds, LineSplitter, Piece};
+use crate::lines::{find_eol, sub, valid_prefix, Line, LineEnds, LineSplitter, Piece};
 use crate::retry::digits;
 
 /// Default bound on the bytes buffered for one line or one event: 16 MiB.
@@ -78,11 +78,20 @@ pub struct EventStreamParser {
 struct Block {
     data: String,
     event_type: String,
+    /// The last event ID buffer, when an `id:` line set it since the last dispatch; otherwise
+    /// the buffer holds the last event ID string (`id_buffered` is false).
     last_event_id_buffer: String,
+    id_buffered: bool,
     last_event_id: String,
     /// The current event went over the limit: ignore its lines up to the blank line.
     skipping: bool,
+    /// The current event left the fast path: its lines go through the line splitter up to
+    /// the blank line that ends it.
+    slow: bool,
     max_bytes: usize,
+    /// Tests turn the fast path off to check it against the line-by-line rules.
+    #[cfg(test)]
+    no_fast_path: bool,
 }
 
 impl Default for EventStreamParser {
@@ -111,30 +120,23 @@ impl EventStreamParser {
     #[must_use]
     pub fn resuming_from(mut self, last_event_id: &str) -> Self {
         self.block.last_event_id = last_event_id.to_owned();
-        self.block.last_event_id_buffer = last_event_id.to_owned();
         self
     }
 
     /// Parses the next chunk of the body. Results wait in [`poll`](Self::poll).
     pub fn feed(&mut self, chunk: &[u8]) {
         let Self { lines, block, out } = self;
-        let mut on = |item: SseRef<'_>| out.push_back(item.to_owned());
-        lines.feed(chunk, |piece| match piece {
-            Piece::Line(line) => block.process_line(line, &mut on),
-            Piece::TooLong => block.over_limit(&mut on),
-        });
+        block.parse(lines, chunk, &mut |item| out.push_back(item.to_owned()));
     }
 
     /// Parses the next chunk and hands each item to `on` as it is complete, borrowing the
-    /// parser's buffers: no copy of an event's fields. Nothing goes to [`poll`](Self::poll).
+    /// parser's buffers or the chunk: no copy of an event's fields. Nothing goes to
+    /// [`poll`](Self::poll).
     // The browser client (wasm32) is the caller; native builds test it only.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
         let Self { lines, block, .. } = self;
-        lines.feed(chunk, |piece| match piece {
-            Piece::Line(line) => block.process_line(line, on),
-            Piece::TooLong => block.over_limit(on),
-        });
+        block.parse(lines, chunk, on);
     }
 
     /// The next event, `retry:` value, comment or error produced by what was fed.
@@ -156,10 +158,11 @@ impl EventStreamParser {
         block.data.clear();
         block.event_type.clear();
         block.skipping = false;
+        block.slow = false;
         // An `id:` without its blank line never reached the last event ID string. The next
         // stream's buffer starts from the string, as Chromium and Firefox do on reconnect
         // (the spec's "initialized to the empty string" would forget the ID on every drop).
-        block.last_event_id_buffer.clone_from(&block.last_event_id);
+        block.id_buffered = false;
         partial || pending
     }
 
@@ -175,10 +178,132 @@ impl EventStreamParser {
 }
 
 impl Block {
+    /// Parses `chunk`. An event that lies whole inside the chunk, with one `data:` line and
+    /// LF or CRLF line ends (what agent backends send), is read in place by
+    /// [`fast_event`](Self::fast_event): its fields are slices of the chunk. Any other line
+    /// goes through the splitter and [`process_line`](Self::process_line), up to the end
+    /// of its event; both paths give the same items.
+    fn parse(&mut self, lines: &mut LineSplitter, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
+        let valid = valid_prefix(chunk);
+        let mut pos = 0;
+        while pos < chunk.len() {
+            if self.may_take_fast_path() && lines.is_clean() {
+                match self.fast_event(&chunk[pos..], sub(valid, pos..), on) {
+                    Some(used) => {
+                        pos += used;
+                        continue;
+                    }
+                    None => self.slow = true,
+                }
+            }
+            pos += lines.feed_line(&chunk[pos..], sub(valid, pos..), &mut |piece| match piece {
+                Piece::Line(line) => self.process_line(line, on),
+                Piece::TooLong => self.over_limit(on),
+            });
+        }
+    }
+
+    /// Between events (nothing gathered, nothing skipped) and not sent to the slow path.
+    fn may_take_fast_path(&self) -> bool {
+        #[cfg(test)]
+        if self.no_fast_path {
+            return false;
+        }
+        self.data.is_empty() && self.event_type.is_empty() && !self.skipping && !self.slow
+    }
+
+    /// Reads the lines at the front of `bytes` up to and including the blank line that ends
+    /// their event, and dispatches it, as [`process_line`](Self::process_line) would; or
+    /// one comment, `retry:` or ignored line that comes before any field of an event.
+    /// `text` is the valid UTF-8 prefix of `bytes`. Returns the bytes used, or `None`, having
+    /// done nothing, for what it leaves to the slow path: a line not ended inside `bytes`,
+    /// invalid UTF-8, a bare CR, a second `data:` line, a `retry:` or comment inside an
+    /// event, or a line or data over the limit.
+    fn fast_event(&mut self, bytes: &[u8], text: &str, on: &mut dyn FnMut(SseRef<'_>)) -> Option<usize> {
+        let (mut event_type, mut data, mut id) = ("", None, None);
+        let mut pending = false;
+        let mut at = 0;
+        loop {
+            let end = at + find_eol(&bytes[at..], true)?;
+            let next = match (bytes[end], bytes.get(end + 1)) {
+                (b'\n', _) => end + 1,
+                (_, Some(b'\n')) => end + 2,
+                _ => return None,
+            };
+            if end - at > self.max_bytes {
+                return None;
+            }
+            // `at` and `end` are next to ASCII line ends: character boundaries.
+            let line = text.get(at..end)?;
+            if line.is_empty() {
+                self.dispatch_fast(event_type, data, id, on);
+                return Some(next);
+            }
+            let (field, value) = split_field(line);
+            match field {
+                // (The line's limit keeps one data value under the event's.)
+                Field::Data if data.is_none() => data = Some(value),
+                Field::Event => event_type = value,
+                // An ID with NUL is ignored.
+                Field::Id => id = if value.contains('\0') { id } else { Some(value) },
+                // A second data line, or a comment or `retry:` inside an event.
+                Field::Data => return None,
+                Field::Comment | Field::Retry if pending => return None,
+                Field::Comment => {
+                    on(SseRef::Comment(value.as_bytes()));
+                    return Some(next);
+                }
+                Field::Retry => {
+                    if let Some(ms) = digits(value.as_bytes()) {
+                        on(SseRef::Retry(ms));
+                    }
+                    return Some(next);
+                }
+                // Any other field is ignored.
+                Field::Other => {
+                    at = next;
+                    continue;
+                }
+            }
+            pending = true;
+            at = next;
+        }
+    }
+
+    /// [`dispatch`](Self::dispatch) for an event read by [`fast_event`](Self::fast_event).
+    fn dispatch_fast(
+        &mut self,
+        event_type: &str,
+        data: Option<&str>,
+        id: Option<&str>,
+        on: &mut dyn FnMut(SseRef<'_>),
+    ) {
+        self.commit_id(id);
+        // No data line: nothing is dispatched.
+        let Some(data) = data else { return };
+        let event_type = if event_type.is_empty() { "message" } else { event_type };
+        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id });
+    }
+
+    /// Sets the last event ID string to the buffer's value: `read`, an `id:` value the fast
+    /// path read since the last dispatch, or the buffer if an `id:` line set it.
+    fn commit_id(&mut self, read: Option<&str>) {
+        let buffered = core::mem::take(&mut self.id_buffered);
+        let id = match read {
+            Some(id) => id,
+            None if buffered => &self.last_event_id_buffer,
+            None => return,
+        };
+        if self.last_event_id != id {
+            self.last_event_id.clear();
+            self.last_event_id.push_str(id);
+        }
+    }
+
     fn process_line(&mut self, line: Line<'_>, on: &mut dyn FnMut(SseRef<'_>)) {
-        let bytes = line.bytes;
         // "If the line is empty (a blank line): Dispatch the event."
-        if bytes.is_empty() {
+        if line.bytes.is_empty() {
+            self.slow = false;
             if core::mem::replace(&mut self.skipping, false) {
                 self.data.clear();
                 self.event_type.clear();
@@ -189,73 +314,53 @@ impl Block {
         if self.skipping {
             return;
         }
-        // "If the line starts with a U+003A COLON character (:): Ignore the line."
-        // (The comment is still handed out, for keep-alive detection.)
-        if let Some(comment) = bytes.strip_prefix(b":") {
-            return on(SseRef::Comment(comment));
-        }
-        // "If the line contains a U+003A COLON character: collect the characters on the
-        // line before the first colon, and let field be that string; ... if value starts
-        // with a U+0020 SPACE character, remove it from value."
-        // "Otherwise, the string is not empty but does not contain a colon: process the
-        // field using the whole line as the field name, and the empty string as the value."
-        let (field, value_at) = match bytes.iter().position(|&b| b == b':') {
-            Some(colon) => (&bytes[..colon], colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '))),
-            None => (bytes, bytes.len()),
-        };
-        self.process_field(field, line, value_at, on);
-    }
-
-    /// `field` is the field name; the value is `line` from byte `value_at` on.
-    fn process_field(
-        &mut self,
-        field: &[u8],
-        line: Line<'_>,
-        value_at: usize,
-        on: &mut dyn FnMut(SseRef<'_>),
-    ) {
-        let value = &line.bytes[value_at..];
+        // The colon and the field names are ASCII, so splitting the decoded line is
+        // splitting its bytes and decoding each part.
+        let text = line.text_from(0);
+        let (field, value) = split_field(&text);
         match field {
+            // "If the line starts with a U+003A COLON character (:): Ignore the line."
+            // (The comment is still handed out, for keep-alive detection.)
+            Field::Comment => on(SseRef::Comment(value.as_bytes())),
             // "If the field name is "event": Set the event type buffer to field value."
-            b"event" => {
+            Field::Event => {
                 self.event_type.clear();
-                self.event_type.push_str(&line.text_from(value_at));
+                self.event_type.push_str(value);
             }
             // "If the field name is "data": Append the field value to the data buffer, then
             // append a single U+000A LINE FEED (LF) character to the data buffer."
-            b"data" => {
+            Field::Data => {
                 if self.data.len() + value.len() + 1 > self.max_bytes {
                     return self.over_limit(on);
                 }
-                self.data.push_str(&line.text_from(value_at));
+                self.data.push_str(value);
                 self.data.push('\n');
             }
             // "If the field name is "id": If the field value does not contain U+0000 NULL,
             // then set the last event ID buffer to the field value. Otherwise, ignore the field."
-            b"id" if !value.contains(&0) => {
+            Field::Id if !value.contains('\0') => {
                 self.last_event_id_buffer.clear();
-                self.last_event_id_buffer.push_str(&line.text_from(value_at));
+                self.last_event_id_buffer.push_str(value);
+                self.id_buffered = true;
             }
             // "If the field name is "retry": If the field value consists of only ASCII digits,
             // then interpret the field value as an integer in base ten, and set the event
             // stream's reconnection time to that integer. Otherwise, ignore the field."
             // An empty value is ignored, as browsers do; a value beyond u64 saturates.
-            b"retry" => {
-                if let Some(ms) = digits(value) {
+            Field::Retry => {
+                if let Some(ms) = digits(value.as_bytes()) {
                     on(SseRef::Retry(ms));
                 }
             }
-            // "Otherwise: The field is ignored." (Also an `id` with NUL and an invalid `retry`.)
-            _ => {}
+            // "Otherwise: The field is ignored." (Also an `id` with NUL.)
+            Field::Id | Field::Other => {}
         }
     }
 
     fn dispatch(&mut self, on: &mut dyn FnMut(SseRef<'_>)) {
         // "Set the last event ID string of the event source to the value of the last event
         // ID buffer. The buffer does not get reset."
-        if self.last_event_id != self.last_event_id_buffer {
-            self.last_event_id.clone_from(&self.last_event_id_buffer);
-        }
+        self.commit_id(None);
         // "If the data buffer is an empty string, set the data buffer and the event type
         // buffer to the empty string and return."
         if self.data.is_empty() {
@@ -291,6 +396,39 @@ impl Block {
         self.data = String::new();
         self.event_type.clear();
     }
+}
+
+/// The fields [`Block::fast_event`] tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+    /// A line starting with a colon; its value is what follows the colon.
+    Comment,
+    Other,
+}
+
+/// A non-empty line's field and value. "If the line contains a U+003A COLON character:
+/// collect the characters on the line before the first colon, and let field be that string;
+/// ... if value starts with a U+0020 SPACE character, remove it from value." "Otherwise, the
+/// string is not empty but does not contain a colon: process the field using the whole line
+/// as the field name, and the empty string as the value."
+fn split_field(line: &str) -> (Field, &str) {
+    let bytes = line.as_bytes();
+    // Field names are short: a byte loop finds the colon sooner than memchr's setup.
+    let colon = bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len());
+    let field = match &bytes[..colon] {
+        b"data" => Field::Data,
+        b"event" => Field::Event,
+        b"id" => Field::Id,
+        b"retry" => Field::Retry,
+        b"" => return (Field::Comment, sub(line, 1..)),
+        _ => Field::Other,
+    };
+    let value = sub(line, colon + 1..);
+    (field, value.strip_prefix(' ').unwrap_or(value))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -352,4 +352,69 @@ proptest! {
         prop_assert_eq!(got, want);
         prop_assert_eq!(borrowed.last_event_id(), queued.last_event_id());
     }
+
+    /// Events read in place from the chunk are the ones the line-by-line rules give.
+    #[test]
+    fn the_fast_path_gives_what_the_line_rules_give(
+        (stream, cuts) in arb_stream().prop_flat_map(|s| { let n = s.len(); (Just(s), arb_cuts(n)) }),
+        max in prop_oneof![Just(1usize << 20), 8usize..40],
+    ) {
+        let chunks = cut_at(&stream, &cuts);
+        prop_assert_eq!(items_of(max, &chunks, true), items_of(max, &chunks, false));
+    }
+}
+
+/// What the parser hands to `feed_with` for `chunks`, with or without the fast path.
+fn items_of(max: usize, chunks: &[&[u8]], fast: bool) -> (Vec<Result<SseItem, ParseError>>, String) {
+    let mut p = EventStreamParser::with_max_event_bytes(max);
+    p.block.no_fast_path = !fast;
+    let mut items = Vec::new();
+    for chunk in chunks {
+        p.feed_with(chunk, &mut |item| items.push(item.to_owned()));
+    }
+    (items, p.last_event_id().to_owned())
+}
+
+#[test]
+fn whole_events_in_a_chunk_are_read_in_place() {
+    let chunk: &[u8] =
+        b"data: first\n\n: keep-alive\nretry: 9\nx: y\nevent: text\r\nid: 3\ndata: {\"a\":1}\n\n";
+    let mut p = EventStreamParser::new();
+    p.feed(b"\n"); // past the first line (where a BOM would be stripped)
+    let (mut in_chunk, mut items) = (Vec::new(), Vec::new());
+    p.feed_with(chunk, &mut |item| {
+        if let SseRef::Event { data, .. } = &item {
+            in_chunk.push(chunk.as_ptr_range().contains(&data.as_ptr()));
+        }
+        items.push(item.to_owned());
+    });
+    assert_eq!(in_chunk, [true, true], "both events' data borrowed from the chunk");
+    let (slow, _) = items_of(1 << 20, &[b"\n", chunk], false);
+    assert_eq!(items, slow);
+    assert_eq!(p.last_event_id(), "3");
+}
+
+#[test]
+fn events_the_fast_path_leaves_to_the_line_rules() {
+    // A second data line, a bare CR, a comment and retry inside an event, invalid UTF-8, an
+    // over-long line and data at the limit, an unterminated event: each alone and all at once.
+    let cases: &[&[u8]] = &[
+        b"\ndata: a\ndata: b\n\n",
+        b"\ndata: a\r\rdata: b\n\n",
+        b"\nevent: x\n: c\nretry: 5\ndata: a\n\n",
+        b"\ndata: \xFFa\n\ndata: b\n\n",
+        b"\nid: 0123456789\ndata: 0123456789\n\ndata: 012345678\n\n",
+        b"\nid: 1\0\ndata: a\n\nevent: y\ndata: b",
+        b"\ndata\n\ndata:\n\nevent\ndata: c\n\nid\ndata: d\n\n",
+    ];
+    let all: Vec<u8> = cases.concat();
+    for stream in cases.iter().copied().chain([&all[..]]) {
+        for max in [10, 1 << 20] {
+            assert_eq!(
+                items_of(max, &[stream], true),
+                items_of(max, &[stream], false),
+                "{stream:?} max {max}"
+            );
+        }
+    }
 }
