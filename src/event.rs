@@ -166,26 +166,23 @@ pub(crate) fn ndjson_type<'a>(top: &TopLevel<'a>) -> Cow<'a, str> {
 
 fn kind_for<'a>(event_type: &str, data: &'a str, top: Option<&TopLevel<'a>>) -> (Kind, Option<Cow<'a, str>>) {
     // A field's text: a JSON string unescaped, any other JSON value as written.
-    let text_of = |raw: &'a str| json::as_string(raw).unwrap_or(Cow::Borrowed(raw));
-    let field = |key: Key| top.and_then(|t| t.get(key));
-    let content = || Some(field(Key::Content).map_or(Cow::Borrowed(data), text_of));
-    match event_type {
-        "thought" => (Kind::Thought, content()),
-        "text" => (Kind::Text, content()),
-        "message" => (Kind::Message, content()),
-        "error" => {
-            let message = match field(Key::Error) {
-                Some(err) => json::parse_top(err)
-                    .as_ref()
-                    .and_then(|inner| inner.get(Key::Message))
-                    .map_or_else(|| text_of(err), text_of),
-                None => field(Key::Message).map_or(Cow::Borrowed(data), text_of),
-            };
-            (Kind::Error, Some(message))
-        }
-        "done" => (Kind::Done, field(Key::Status).map(text_of)),
-        _ => (Kind::Other, None),
-    }
+    let text = |key: Key| top.and_then(|t| t.text(key));
+    let (kind, key) = match event_type {
+        "thought" => (Kind::Thought, Key::Content),
+        "text" => (Kind::Text, Key::Content),
+        "message" => (Kind::Message, Key::Content),
+        "done" => return (Kind::Done, text(Key::Status)),
+        "error" => match top.and_then(|t| t.get(Key::Error)) {
+            Some(err) => {
+                let message = json::parse_top(err).and_then(|inner| inner.text(Key::Message));
+                return (Kind::Error, Some(message.unwrap_or_else(|| json::text_of(err))));
+            }
+            None => (Kind::Error, Key::Message),
+        },
+        _ => return (Kind::Other, None),
+    };
+    // Content (or an error's message) is the data itself when the payload has none.
+    (kind, Some(text(key).unwrap_or(Cow::Borrowed(data))))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -41,8 +41,9 @@ impl Key {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TopLevel<'a> {
     /// An object: the raw value text of each [`Key`] it has (the last duplicate, as
-    /// `JSON.parse` keeps it). Fixed size, so decoding an event allocates nothing here.
-    Object([Option<&'a str>; KEYS]),
+    /// `JSON.parse` keeps it), and a bit per key whose value is a string without escapes.
+    /// Fixed size, so decoding an event allocates nothing here.
+    Object([Option<&'a str>; KEYS], u8),
     /// Any other JSON value (array, string, number, literal).
     Other,
 }
@@ -51,10 +52,27 @@ impl<'a> TopLevel<'a> {
     /// The raw text of member `key`.
     pub(crate) fn get(&self, key: Key) -> Option<&'a str> {
         match self {
-            TopLevel::Object(values) => values[key as usize],
+            TopLevel::Object(values, _) => values[key as usize],
             TopLevel::Other => None,
         }
     }
+
+    /// The text of member `key`: a string unescaped, any other value as written.
+    pub(crate) fn text(&self, key: Key) -> Option<Cow<'a, str>> {
+        let raw = self.get(key)?;
+        Some(match self {
+            // Known to have no escapes: the text between the quotes, without a second scan.
+            TopLevel::Object(_, plain) if plain & 1 << key as u8 != 0 => {
+                Cow::Borrowed(sub(raw, 1..raw.len() - 1))
+            }
+            _ => text_of(raw),
+        })
+    }
+}
+
+/// The text of a raw JSON value: a string unescaped, any other value as written.
+pub(crate) fn text_of(raw: &str) -> Cow<'_, str> {
+    as_string(raw).unwrap_or(Cow::Borrowed(raw))
 }
 
 /// Whether `text` is one complete JSON value (surrounding whitespace allowed).
@@ -74,29 +92,33 @@ pub(crate) fn parse_top(text: &str) -> Option<TopLevel<'_>> {
 /// escapes, recognised without the general scanner (whose per-character dispatch was a
 /// quarter of decoding a token). `None` means "not this shape", never "not JSON".
 fn one_plain_member(text: &str) -> Option<TopLevel<'_>> {
-    let bytes = text.as_bytes();
-    let rest = bytes.strip_prefix(b"{\"")?;
-    let key_len = plain_len(rest);
-    let rest = rest[key_len..].strip_prefix(b"\":\"")?;
-    let value_len = plain_len(rest);
-    if &rest[value_len..] != b"\"}" {
+    // `{"` key `":"` value `"}`: the value ends where the text does.
+    let inner = text.as_bytes().strip_prefix(b"{\"")?.strip_suffix(b"\"}")?;
+    let key_len = plain_len(inner);
+    let value = inner[key_len..].strip_prefix(b"\":\"")?;
+    if plain_len(value) != value.len() {
         return None;
     }
     // `{"` + key + `":` is where the value (with its quotes) starts.
     let value_at = 2 + key_len + 2;
     let mut values = [None; KEYS];
+    let mut plain = 0;
     if let Some(key) = Key::of(sub(text, 2..2 + key_len)) {
-        values[key as usize] = Some(sub(text, value_at..value_at + value_len + 2));
+        values[key as usize] = Some(sub(text, value_at..text.len() - 1));
+        plain = 1 << key as u8;
     }
-    Some(TopLevel::Object(values))
+    Some(TopLevel::Object(values, plain))
 }
 
-/// The general path of [`parse_top`]: the whole grammar.
+/// The general path of [`parse_top`]: the whole grammar. Not inlined: the fast path's
+/// caller would pay for its stack frame on every event.
+#[inline(never)]
 fn scan_top(text: &str) -> Option<TopLevel<'_>> {
     let mut s = Scanner { src: text, pos: 0, escaped: false };
     s.skip_ws();
     let top = if s.peek() == Some(b'{') {
-        TopLevel::Object(s.object_members()?)
+        let (values, plain) = s.object_members()?;
+        TopLevel::Object(values, plain)
     } else {
         s.value(0)?;
         TopLevel::Other
@@ -165,7 +187,9 @@ fn plain_len(bytes: &[u8]) -> usize {
 
 /// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) at the start of `esc`.
 fn decode_u_escape(esc: &str) -> (char, usize) {
-    let hex = |s: &str| u32::from_str_radix(sub(s, 1..5), 16).unwrap_or(0xFFFD);
+    // The scanner checked the four hex digits after each `u`.
+    let hex =
+        |s: &str| s.bytes().skip(1).take(4).fold(0, |n, b| n << 4 | (b as char).to_digit(16).unwrap_or(0));
     let first = hex(esc);
     if (0xD800..0xDC00).contains(&first) && esc.len() >= 11 && sub(esc, 5..).starts_with("\\u") {
         let second = hex(sub(esc, 6..));
@@ -301,24 +325,32 @@ impl<'a> Scanner<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.members(depth, |_, _, _| {})
+        self.members(depth, |_, _, _, _| {})
     }
 
-    fn object_members(&mut self) -> Option<[Option<&'a str>; KEYS]> {
+    /// The values of the [`Key`]s, and a bit per key whose value is a string without escapes.
+    fn object_members(&mut self) -> Option<([Option<&'a str>; KEYS], u8)> {
         let mut out = [None; KEYS];
-        self.members(1, |key, escaped, value| {
+        let mut plain = 0;
+        self.members(1, |key, escaped, value, value_plain| {
             // Keys are compared unescaped, but only a key with a backslash needs the work.
             let key = if escaped { Key::of(&unescape(key)) } else { Key::of(key) };
             if let Some(key) = key {
                 out[key as usize] = Some(value);
+                let bit = 1 << key as u8;
+                plain = if value_plain { plain | bit } else { plain & !bit };
             }
         })?;
-        Some(out)
+        Some((out, plain))
     }
 
     /// Scans `{ "key": value, … }`, calling `on_member` with each raw key, whether the key
-    /// has escapes, and the value's text.
-    fn members(&mut self, depth: usize, mut on_member: impl FnMut(&'a str, bool, &'a str)) -> Option<()> {
+    /// has escapes, the value's text, and whether the value is a string without escapes.
+    fn members(
+        &mut self,
+        depth: usize,
+        mut on_member: impl FnMut(&'a str, bool, &'a str, bool),
+    ) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
         if self.eat(b'}').is_some() {
@@ -333,7 +365,9 @@ impl<'a> Scanner<'a> {
             self.skip_ws();
             let start = self.pos;
             self.value(depth)?;
-            on_member(key, escaped, sub(self.src, start..self.pos));
+            // `escaped` is the last string's: the value's own, when the value is a string.
+            let value = sub(self.src, start..self.pos);
+            on_member(key, escaped, value, value.starts_with('"') && !self.escaped);
             self.skip_ws();
             if self.eat(b'}').is_some() {
                 return Some(());
