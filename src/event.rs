@@ -143,6 +143,18 @@ pub fn decode_sse(raw: RawEvent) -> StreamEvent {
 
 /// [`decode_sse`] without copying: the event's fields stay where the parser has them.
 pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_id: &'a str) -> EventRef<'a> {
+    // A token, `{"content":"…"}` with no escapes, of a kind whose field is its content:
+    // what parse_top and kind_for would find, without building the object's fields.
+    if let (Some(kind), Some(content)) = (content_kind(event_type), json::plain_content(data)) {
+        return EventRef {
+            kind,
+            field: Some(Cow::Borrowed(content)),
+            event_type,
+            data,
+            last_event_id,
+            is_json: true,
+        };
+    }
     let top = json::parse_top(data);
     let (kind, field) = if event_type == "message" && data == "[DONE]" {
         (Kind::Done, None)
@@ -167,22 +179,32 @@ pub(crate) fn ndjson_type<'a>(top: &TopLevel<'a>) -> Cow<'a, str> {
 fn kind_for<'a>(event_type: &str, data: &'a str, top: Option<&TopLevel<'a>>) -> (Kind, Option<Cow<'a, str>>) {
     // A field's text: a JSON string unescaped, any other JSON value as written.
     let text = |key: Key| top.and_then(|t| t.text(key));
-    let (kind, key) = match event_type {
-        "thought" => (Kind::Thought, Key::Content),
-        "text" => (Kind::Text, Key::Content),
-        "message" => (Kind::Message, Key::Content),
-        "done" => return (Kind::Done, text(Key::Status)),
+    // Content (or an error's message) is the data itself when the payload has none.
+    let or_data = |field: Option<Cow<'a, str>>| Some(field.unwrap_or(Cow::Borrowed(data)));
+    if let Some(kind) = content_kind(event_type) {
+        return (kind, or_data(text(Key::Content)));
+    }
+    match event_type {
+        "done" => (Kind::Done, text(Key::Status)),
         "error" => match top.and_then(|t| t.get(Key::Error)) {
             Some(err) => {
                 let message = json::parse_top(err).and_then(|inner| inner.text(Key::Message));
-                return (Kind::Error, Some(message.unwrap_or_else(|| json::text_of(err))));
+                (Kind::Error, Some(message.unwrap_or_else(|| json::text_of(err))))
             }
-            None => (Kind::Error, Key::Message),
+            None => (Kind::Error, or_data(text(Key::Message))),
         },
-        _ => return (Kind::Other, None),
-    };
-    // Content (or an error's message) is the data itself when the payload has none.
-    (kind, Some(text(key).unwrap_or(Cow::Borrowed(data))))
+        _ => (Kind::Other, None),
+    }
+}
+
+/// The kinds whose typed field is the payload's `content`.
+fn content_kind(event_type: &str) -> Option<Kind> {
+    match event_type {
+        "thought" => Some(Kind::Thought),
+        "text" => Some(Kind::Text),
+        "message" => Some(Kind::Message),
+        _ => None,
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -200,6 +222,27 @@ mod tests {
             "text" => EventKind::Text { content: c },
             _ => EventKind::Message { content: c },
         }
+    }
+
+    #[test]
+    fn the_token_shortcut_decodes_as_the_general_path() {
+        let datas = [
+            r#"{"content":"a b"}"#,
+            r#"{"content":""}"#,
+            r#"{"content":"a\"b"}"#,
+            r#"{"content":"x"} "#,
+            r#"{"text":"x"}"#,
+        ];
+        for event_type in ["thought", "text", "message", "error", "done", "other"] {
+            for data in datas {
+                let top = json::parse_top(data);
+                let (kind, field) = kind_for(event_type, data, top.as_ref());
+                let general =
+                    EventRef { kind, field, event_type, data, last_event_id: "", is_json: top.is_some() };
+                assert_eq!(decode_sse_ref(event_type, data, ""), general, "{event_type} {data}");
+            }
+        }
+        assert_eq!(json::plain_content(datas[0]), Some("a b"), "the shortcut is taken");
     }
 
     #[test]
