@@ -294,10 +294,9 @@ impl Block {
             None if buffered => &self.last_event_id_buffer,
             None => return,
         };
-        if self.last_event_id != id {
-            self.last_event_id.clear();
-            self.last_event_id.push_str(id);
-        }
+        // Copied without comparing first: most streams that send IDs send a new one each event.
+        self.last_event_id.clear();
+        self.last_event_id.push_str(id);
     }
 
     fn process_line(&mut self, line: Line<'_>, on: &mut dyn FnMut(SseRef<'_>)) {
@@ -415,6 +414,7 @@ enum Field {
 /// ... if value starts with a U+0020 SPACE character, remove it from value." "Otherwise, the
 /// string is not empty but does not contain a colon: process the field using the whole line
 /// as the field name, and the empty string as the value."
+#[inline(always)]
 fn split_field(line: &str) -> (Field, &str) {
     let bytes = line.as_bytes();
     // Field names are short: a byte loop finds the colon sooner than memchr's setup.
