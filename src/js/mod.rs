@@ -54,13 +54,17 @@ impl Output for Batch {
             let len = units(f);
             (len < 1 << 26).then(|| (units(sub(ev.data, ..start)), len))
         });
-        let same_type = self.prev_type.is_some_and(|(from, to)| sub(&self.text, from..to) == ev.event_type);
+        let same_type = self
+            .prev_type
+            .is_some_and(|(from, to)| self.text.as_bytes().get(from..to) == Some(ev.event_type.as_bytes()));
         let mut flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_type) << 3;
         if !same_type {
             let from = self.text.len();
             self.append(ev.event_type);
             self.prev_type = Some((from, self.text.len()));
         }
+        // One capacity check for the event's strings (each append checks again, and passes).
+        self.text.reserve(ev.data.len() + ev.last_event_id.len() + field.map_or(0, str::len));
         let type_end = self.at;
         let data_end = self.append_counted(ev.data, units(ev.data));
         let id_end = self.append(ev.last_event_id);

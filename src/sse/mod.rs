@@ -245,7 +245,7 @@ impl Block {
                 Field::Data if data.is_none() => data = Some(value),
                 Field::Event => event_type = value,
                 // An ID with NUL is ignored.
-                Field::Id => id = if value.contains('\0') { id } else { Some(value) },
+                Field::Id => id = if value.bytes().any(|b| b == 0) { id } else { Some(value) },
                 // A second data line, or a comment or `retry:` inside an event.
                 Field::Data => return None,
                 Field::Comment | Field::Retry if pending => return None,
@@ -337,7 +337,7 @@ impl Block {
             }
             // "If the field name is "id": If the field value does not contain U+0000 NULL,
             // then set the last event ID buffer to the field value. Otherwise, ignore the field."
-            Field::Id if !value.contains('\0') => {
+            Field::Id if !value.bytes().any(|b| b == 0) => {
                 self.last_event_id_buffer.clear();
                 self.last_event_id_buffer.push_str(value);
                 self.id_buffered = true;
