@@ -244,8 +244,7 @@ impl Block {
                 // (The line's limit keeps one data value under the event's.)
                 Field::Data if data.is_none() => data = Some(value),
                 Field::Event => event_type = value,
-                // An ID with NUL is ignored.
-                Field::Id => id = if value.bytes().any(|b| b == 0) { id } else { Some(value) },
+                Field::Id => id = Some(value),
                 // A second data line, or a comment or `retry:` inside an event.
                 Field::Data => return None,
                 Field::Comment | Field::Retry if pending => return None,
@@ -337,7 +336,8 @@ impl Block {
             }
             // "If the field name is "id": If the field value does not contain U+0000 NULL,
             // then set the last event ID buffer to the field value. Otherwise, ignore the field."
-            Field::Id if !value.bytes().any(|b| b == 0) => {
+            // (split_field gives an ID with NUL as `Other`.)
+            Field::Id => {
                 self.last_event_id_buffer.clear();
                 self.last_event_id_buffer.push_str(value);
                 self.id_buffered = true;
@@ -352,7 +352,7 @@ impl Block {
                 }
             }
             // "Otherwise: The field is ignored." (Also an `id` with NUL.)
-            Field::Id | Field::Other => {}
+            Field::Other => {}
         }
     }
 
@@ -397,7 +397,7 @@ impl Block {
     }
 }
 
-/// The fields [`Block::fast_event`] tells apart.
+/// The fields a line can hold, as [`split_field`] tells them apart for both paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     Data,
@@ -406,6 +406,7 @@ enum Field {
     Retry,
     /// A line starting with a colon; its value is what follows the colon.
     Comment,
+    /// A field that is ignored: any other name, or an `id` whose value contains NUL.
     Other,
 }
 
@@ -419,16 +420,18 @@ fn split_field(line: &str) -> (Field, &str) {
     let bytes = line.as_bytes();
     // Field names are short: a byte loop finds the colon sooner than memchr's setup.
     let colon = bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len());
+    let value = sub(line, colon + 1..);
+    let value = value.strip_prefix(' ').unwrap_or(value);
     let field = match &bytes[..colon] {
         b"data" => Field::Data,
         b"event" => Field::Event,
-        b"id" => Field::Id,
+        // "If the field value does not contain U+0000 NULL ... Otherwise, ignore the field."
+        b"id" if !value.bytes().any(|b| b == 0) => Field::Id,
         b"retry" => Field::Retry,
         b"" => return (Field::Comment, sub(line, 1..)),
         _ => Field::Other,
     };
-    let value = sub(line, colon + 1..);
-    (field, value.strip_prefix(' ').unwrap_or(value))
+    (field, value)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
