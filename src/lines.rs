@@ -288,10 +288,17 @@ mod tests {
     #[test]
     fn find_eol_agrees_with_a_byte_scan() {
         // Every position of one or two line ends among all byte values, in 0..40-byte inputs.
-        for len in 0..40 {
+        // Fillers: high bytes only, or with controls near the line ends (tab, NUL, 0x0B, ...).
+        fn high(k: usize) -> u8 {
+            (k * 37 + 11) as u8 | 0x80
+        }
+        fn mixed(k: usize) -> u8 {
+            [high(k), 0x09, 0x00, 0x0B, 0x0C, 0x0E, 0x0F][k % 7]
+        }
+        for (len, filler) in (0..40).flat_map(|len| [(len, high as fn(usize) -> u8), (len, mixed)]) {
             for i in 0..=len {
                 for j in i..=len {
-                    let mut bytes: Vec<u8> = (0..len).map(|k| (k * 37 + 11) as u8 | 0x80).collect();
+                    let mut bytes: Vec<u8> = (0..len).map(filler).collect();
                     for (at, b) in [(i, b'\r'), (j, b'\n')] {
                         if at < len {
                             bytes[at] = b;
