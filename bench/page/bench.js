@@ -37,6 +37,27 @@ async function settle(rounds = 1) {
   }
 }
 
+/** A repeatable random number generator (mulberry32): numbers in [0, 1). */
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A copy of `items` in random order (Fisher-Yates). */
+function shuffled(items, random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -104,9 +125,12 @@ async function throughput(config, report) {
         if (problem) log(`WRONG: ${competitor.id} on ${workload.name} @ ${chunkSize} B: ${problem}`);
         else live.push({ competitor, times: [] });
       }
-      // Round-robin, so that drift (other work on the machine) spreads over every row.
+      // Every row once per round, so that drift (other work on the machine) spreads over every
+      // row; in a new order each round, so that no row always runs right after the same one
+      // and pays for its garbage. Seeded by the case, so a run's orders are repeatable.
+      const random = seeded(chunkSize + workload.bytes.length);
       for (let run = 0; run < config.runs; run++) {
-        for (const row of live) {
+        for (const row of shuffled(live, random)) {
           await macrotask();
           const tally = new Tally();
           const start = performance.now();
