@@ -12,7 +12,7 @@ const require = createRequire(path.join(root, 'package.json'));
 const { chromium } = require('playwright-core');
 const pkgs = process.argv.slice(2).map((p) => path.resolve(p));
 const ORIGIN = 'http://core-ab.test';
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc'] });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 try {
   const page = await browser.newPage();
   page.on('console', (m) => console.log(m.text()));
