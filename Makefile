@@ -8,15 +8,20 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_TARGET := wasm32-unknown-unknown
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := sse_feed ndjson_feed decode_event
+# The last release of the old package layout (index.js + wasm.js + wasm/wasm_sse.wasm):
+# `make bench` measures it beside pkg/, built once into OLD_PKG.
+OLD_RELEASE := f8fef2e
+OLD_PKG := target/old-pkg
 
-.PHONY: test lint native-test wasm-build browser-test react-test pkg demo e2e types size bench bench-native \
-	bench-browser bench-smoke bench-deps fuzz \
+.PHONY: test lint native-test browser-test react-test pkg demo e2e types size bench bench-native \
+	bench-browser bench-old-pkg bench-smoke bench-deps fuzz \
 	setup-native setup-wasm setup-browser clean
 
 ## test: everything CI runs — formatting, clippy (native and wasm32), native tests, the
-## browser tests in headless Chromium against the test server, the React unit tests, the
-## TypeScript checks, the demo end to end in Chromium, and the size report.
-test: lint native-test wasm-build browser-test react-test types e2e bench-smoke size
+## browser tests in headless Chromium against the test server (the Rust API and the JS API:
+## one client), the React unit tests, the TypeScript checks, the package and the demo end
+## to end in Chromium, and the size report.
+test: lint native-test browser-test react-test types e2e bench-smoke size
 	@echo "make test: all checks passed"
 
 setup-native:
@@ -32,28 +37,27 @@ lint: setup-wasm
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
-	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features js -- -D warnings
+	# The pure core alone (default-features = false): no wasm-bindgen, web-sys, serde.
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
 
 native-test: setup-native
 	cargo test --workspace
 	cargo test --bench throughput -- --smoke
 
-wasm-build: setup-wasm
-	cargo build --lib --release --target $(WASM_TARGET)
-
-## browser-test: the Rust API's wasm-bindgen tests in headless Chromium (window and
-## dedicated worker), against the test server on a free loopback port (stopped by PID when
-## they end). The JS API's browser tests are in e2e/ (make e2e).
+## browser-test: the wasm-bindgen tests in headless Chromium against the test server on a
+## free loopback port (stopped by PID when they end): the Rust API (window and dedicated
+## worker) and the JS API's startStream, which run the same client. The packed package is
+## tested in e2e/ (make e2e).
 browser-test: setup-browser
-	bash scripts/with-testserver.sh wasm-pack test --headless --chrome --test browser --test worker
+	bash scripts/with-testserver.sh wasm-pack test --headless --chrome --test browser --test worker --test js_api
 
 ## react-test: the store and hook unit tests (vitest; the hook in jsdom).
 react-test: setup-browser
 	@bash scripts/npm-deps.sh react
 	npm --prefix react test
 
-## pkg: the npm package in pkg/ (JS shell, no_std wasm core, React hooks), packed as
-## pkg/wasm-sse.tgz.
+## pkg: the npm package in pkg/ (wasm-pack build of the client with its JS API, the lazy
+## entry, React hooks), packed as pkg/wasm-sse.tgz.
 pkg: setup-browser
 	bash scripts/make-pkg.sh
 
@@ -73,16 +77,34 @@ types: pkg
 	tsc -p tests/ts
 	npm --prefix react run --silent typecheck
 
-## size: min+gzip of the shipped wasm + JS; fails over the 20 KB budget (scripts/size.sh).
+## size: min+gzip of the shipped wasm + JS; fails over the budget (scripts/size.sh).
 size: pkg
 	bash scripts/size.sh
 
 ## bench: the native core's throughput, then the browser benchmark against
-## eventsource-parser, fetch-event-source and native EventSource (bench/results/).
+## eventsource-parser, fetch-event-source, native EventSource and the package as released
+## at OLD_RELEASE (bench/results/).
 bench: bench-native bench-browser
 
-bench-browser: pkg bench-deps
-	node bench/run.mjs
+bench-browser: pkg bench-deps bench-old-pkg
+	node bench/run.mjs --old-pkg $(OLD_PKG) --old-rev $(OLD_RELEASE)
+
+## bench-old-pkg: the package as released at OLD_RELEASE, in OLD_PKG unless already there:
+## built by that commit's own scripts/make-pkg.sh in a temporary git worktree, which is
+## removed afterwards, failed or not. Its make-pkg.sh writes target/... under the worktree,
+## so CARGO_TARGET_DIR is unset; npm's wasm-opt comes from this checkout (PATH above).
+bench-old-pkg: setup-browser
+	@if [ ! -f $(OLD_PKG)/index.js ]; then \
+	  tmp=$$(mktemp -d); \
+	  trap 'git worktree remove --force "$$tmp/src" || true; git worktree prune; rm -rf "$$tmp"' EXIT; \
+	  echo "== building the wasm-sse package of $(OLD_RELEASE) in $$tmp/src"; \
+	  git worktree add --detach "$$tmp/src" $(OLD_RELEASE); \
+	  (cd "$$tmp/src" && env -u CARGO_TARGET_DIR bash scripts/make-pkg.sh); \
+	  rm -rf $(OLD_PKG) $(OLD_PKG).tmp; \
+	  mkdir -p $(dir $(OLD_PKG)); \
+	  cp -R "$$tmp/src/pkg" $(OLD_PKG).tmp; \
+	  mv $(OLD_PKG).tmp $(OLD_PKG); \
+	fi
 
 ## bench-smoke: the browser benchmark with tiny inputs; fails on any wrong decoded event.
 bench-smoke: pkg bench-deps

@@ -3,7 +3,10 @@
 // interleaved rounds in one page (the first three dropped). For optimisation loops:
 //   node bench/core-ab.mjs pkg /tmp/other-pkg        (CHUNK=64 ROUNDS=40 to change them)
 // Prints min / first quartile / median milliseconds per package.
+// Only packages of the old layout have a `Core` (wasm.js, up to the Makefile's OLD_RELEASE):
+// the current package decodes inside Rust, with no JS-callable core to time on its own.
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
 const { chromium } = require('playwright-core');
 const pkgs = process.argv.slice(2).map((p) => path.resolve(p));
+for (const pkg of pkgs) {
+  if (!existsSync(path.join(pkg, 'wasm.js'))) {
+    console.error(`core-ab: ${pkg} has no wasm.js: only packages of the old layout (index.js + wasm.js + wasm/wasm_sse.wasm, ` +
+      'built up to the Makefile\'s OLD_RELEASE, e.g. target/old-pkg) export the `Core` this A/B times. ' +
+      'For the current package, compare whole packages with `node bench/run.mjs --old-pkg DIR`.');
+    process.exit(2);
+  }
+}
 const ORIGIN = 'http://core-ab.test';
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 try {

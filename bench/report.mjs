@@ -2,7 +2,8 @@
 // throughput chart (SVG written by hand: no plotting dependency) and the target checks.
 
 const KIB = 1024;
-const SIZE_BUDGET = 20 * KIB;
+// scripts/size.sh's budget for the shipped wasm + JS.
+const SIZE_BUDGET = 40 * KIB;
 const FLAT_BYTES = 64 * KIB;
 
 export function chunkLabel(bytes) {
@@ -34,7 +35,8 @@ function ms(x) {
   return x >= 1 ? `${sig(x)} ms` : `${sig(x * 1e3)} µs`;
 }
 
-const times = (x) => `${x.toFixed(2)}×`;
+// A percentile at the timer's resolution can be 0: its ratio is not a number.
+const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
 
 function row(result, workload, chunk, competitor) {
   return result.throughput.find((r) => r.workload === workload && r.chunk === chunk && r.competitor === competitor);
@@ -54,6 +56,11 @@ function delta(readings, from, to) {
   const a = readings.find((r) => r.at === from);
   const b = readings.find((r) => r.at === to);
   return a && b ? { wasm: b.wasmBytes - a.wasmBytes, heap: b.jsHeapBytes - a.jsHeapBytes } : null;
+}
+
+/** A memory entry's name in reports: the old package's carry its label. */
+function memoryWorkload(entry) {
+  return entry.competitor === 'wasm-sse' ? entry.workload : `${entry.label}, ${entry.workload}`;
 }
 
 function memoryDelta(entry) {
@@ -96,19 +103,51 @@ export function checkTargets(result) {
   });
   const total = result.size.find((s) => s.id === 'wasm-sse');
   targets.push({
-    target: 'wasm + JS glue ≤ 20 KB min+gzip',
+    target: `wasm + JS glue ≤ ${SIZE_BUDGET / KIB} KiB min+gzip`,
     value: `${bytes(total.gzipBytes)} (${total.gzipBytes} B: wasm ${result.size.find((s) => s.id === 'wasm-sse-wasm').gzipBytes} B + JS ${result.size.find((s) => s.id === 'wasm-sse-glue').gzipBytes} B)`,
     ok: total.gzipBytes <= SIZE_BUDGET,
   });
   for (const entry of result.memory) {
     const d = memoryDelta(entry);
     targets.push({
-      target: `memory flat within 64 KiB after warm-up: ${entry.workload}`,
+      target: `memory flat within 64 KiB after warm-up: ${memoryWorkload(entry)}`,
       value: d ? `wasm memory ${d.wasm >= 0 ? '+' : ''}${bytes(d.wasm)}, JS heap ${d.heap >= 0 ? '+' : ''}${bytes(d.heap)}` : 'not measured',
       ok: !!d && d.wasm <= FLAT_BYTES && d.heap <= FLAT_BYTES,
     });
   }
   return targets;
+}
+
+/**
+ * The package under test against the old one (--old-pkg), from the same run: MB/s medians
+ * per throughput case (above 1× is faster) and latency per percentile (below 1× is faster).
+ */
+export function versusOld(result) {
+  const throughput = [];
+  for (const workload of workloadsOf(result)) {
+    for (const chunk of result.config.chunkSizes) {
+      const [now, old] = ['wasm-sse', 'wasm-sse-old'].map((id) => row(result, workload, chunk, id));
+      if (now && old) throughput.push({ workload, chunk, newMbps: now.mbps.median, oldMbps: old.mbps.median, ratio: now.mbps.median / old.mbps.median });
+    }
+  }
+  const latency = [];
+  for (const shape of new Set(result.latency.map((l) => l.shape))) {
+    const [now, old] = ['wasm-sse', 'wasm-sse-old'].map((id) => result.latency.find((l) => l.shape === shape && l.competitor === id));
+    if (!now || !old) continue;
+    const at = (q) => ({ newMs: now.ms[q], oldMs: old.ms[q], ratio: now.ms[q] / old.ms[q] });
+    latency.push({ shape, p50: at('p50'), p99: at('p99'), max: at('max') });
+  }
+  return { old: result.env.oldPkg.label, throughput, latency };
+}
+
+/** versusOld as console lines (none without an old package). */
+export function versusOldLines(result) {
+  if (!result.versusOld) return [];
+  const { throughput, latency } = result.versusOld;
+  return [
+    ...throughput.map((t) => `throughput ${t.workload} @ ${chunkLabel(t.chunk)}: ${times(t.ratio)} (${sig(t.newMbps)} vs ${sig(t.oldMbps)} MB/s)`),
+    ...latency.map((l) => `latency ${l.shape}: ${['p50', 'p99', 'max'].map((q) => `${q} ${times(l[q].ratio)} (${ms(l[q].newMs)} vs ${ms(l[q].oldMs)})`).join(', ')}`),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -130,7 +169,7 @@ export function markdown(result) {
   out.push('# wasm-sse in-browser benchmark', '');
   out.push(
     `${env.date.slice(0, 10)} · Chromium ${env.chromium} (headless) · ${env.cpu}, ${env.cores} cores · Node ${env.node} · ` +
-      `package \`${env.pkg}\` · ${env.mode} run: median of ${config.runs} timed run${config.runs > 1 ? 's' : ''} after a warm-up, (min–max) · ` +
+      `package \`${env.pkg}\`${env.oldPkg ? ` beside ${env.oldPkg.label} (\`${env.oldPkg.dir}\`)` : ''} · ${env.mode} run: median of ${config.runs} timed run${config.runs > 1 ? 's' : ''} after a warm-up, (min–max) · ` +
       `performance.now() resolution ${env.crossOriginIsolated ? '5 µs (cross-origin isolated)' : '100 µs'}.`,
     '',
     'Every parser gets the same pre-made `Uint8Array` chunks in the same page. *stream* = read from a `Response` body ' +
@@ -151,7 +190,12 @@ export function markdown(result) {
       const any = rows.find((r) => r.competitor === id);
       return [any.label, any.feed, ...config.chunkSizes.map((c) => cell(row(result, workload, c, id)))];
     });
-    out.push(table(['library', 'feed', ...config.chunkSizes.map(chunkLabel)], body, ['l', 'l', 'r', 'r', 'r']), '');
+    const versus = result.versusOld?.throughput.filter((t) => t.workload === workload);
+    if (versus?.length) {
+      const cellOf = (c) => versus.find((t) => t.chunk === c);
+      body.push(['**wasm-sse ÷ old** (MB/s medians)', '', ...config.chunkSizes.map((c) => (cellOf(c) ? `**${times(cellOf(c).ratio)}**` : '–'))]);
+    }
+    out.push(table(['library', 'feed', ...config.chunkSizes.map(chunkLabel)], body, ['l', 'l', ...config.chunkSizes.map(() => 'r')]), '');
   }
   out.push(
     'The ceiling rows count line ends, not events; their ev/s use the workload\'s event count. The ceiling scans bytes in a JS loop, ' +
@@ -182,34 +226,36 @@ export function markdown(result) {
   out.push('## Latency: chunk enqueued → first `onEvent` it completes', '');
   out.push(`LLM tokens, one chunk per macrotask; ${config.latencyRuns} runs pooled after a warm-up run. "stream delivery only" is the reader receiving the chunk, no parsing: the floor the others add to.`, '');
   const stream = (shape) => result.latency.find((l) => l.shape === shape && l.competitor === 'stream-only');
-  out.push(
-    table(
-      ['chunks', 'library', 'samples', 'p50', 'p99', 'max', 'p99 over delivery'],
-      result.latency.map((l) => [
-        `${l.shape} (${l.chunks})`,
-        l.label,
-        String(l.ms.samples),
-        ms(l.ms.p50),
-        ms(l.ms.p99),
-        ms(l.ms.max),
-        l.competitor === 'stream-only' || !stream(l.shape) ? '' : ms(Math.max(0, l.ms.p99 - stream(l.shape).ms.p99)),
-      ]),
-      ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
-    ),
-    '',
-  );
+  const versus = (shape) => result.versusOld?.latency.find((v) => v.shape === shape);
+  const latencyRows = result.latency.flatMap((l) => {
+    const rows = [[
+      `${l.shape} (${l.chunks})`,
+      l.label,
+      String(l.ms.samples),
+      ms(l.ms.p50),
+      ms(l.ms.p99),
+      ms(l.ms.max),
+      l.competitor === 'stream-only' || !stream(l.shape) ? '' : ms(Math.max(0, l.ms.p99 - stream(l.shape).ms.p99)),
+    ]];
+    const v = l.competitor === 'wasm-sse-old' && versus(l.shape);
+    if (v) rows.push([`${l.shape} (${l.chunks})`, '**wasm-sse ÷ old** (times)', '', `**${times(v.p50.ratio)}**`, `**${times(v.p99.ratio)}**`, `**${times(v.max.ratio)}**`, '']);
+    return rows;
+  });
+  out.push(table(['chunks', 'library', 'samples', 'p50', 'p99', 'max', 'p99 over delivery'], latencyRows, ['l', 'l', 'r', 'r', 'r', 'r', 'r']), '');
+  if (result.versusOld) out.push('The "wasm-sse ÷ old" rows divide the package under test by the old one, measured beside it: MB/s above 1× and times below 1× are faster.', '');
 
-  out.push('## Memory (wasm-sse)', '');
-  out.push('After `gc()` and a turn of the event loop (FinalizationRegistry callbacks run). WebAssembly memory grows in 64 KiB pages and never shrinks.', '');
+  out.push('## Memory', '');
+  out.push('After `gc()` and a turn of the event loop (FinalizationRegistry callbacks run). WebAssembly memory grows in 64 KiB pages and never shrinks; ' +
+    'each package has its own, while the JS heap is the whole page\'s.', '');
   const memRows = [];
   for (const entry of result.memory) {
     for (const r of entry.readings) {
-      memRows.push([entry.workload, r.at + (r.cycles !== undefined ? ` (${r.cycles} cycles)` : r.bytes ? ` (${sig(r.bytes / 1e6)} MB)` : ''), bytes(r.wasmBytes), bytes(r.jsHeapBytes)]);
+      memRows.push([entry.label, entry.workload, r.at + (r.cycles !== undefined ? ` (${r.cycles} cycles)` : r.bytes ? ` (${sig(r.bytes / 1e6)} MB)` : ''), bytes(r.wasmBytes), bytes(r.jsHeapBytes)]);
     }
     const d = memoryDelta(entry);
-    if (d) memRows.push([entry.workload, '**growth after warm-up**', `**${bytes(d.wasm)}**`, `**${bytes(d.heap)}**`]);
+    if (d) memRows.push([entry.label, entry.workload, '**growth after warm-up**', `**${bytes(d.wasm)}**`, `**${bytes(d.heap)}**`]);
   }
-  out.push(table(['workload', 'reading', 'WebAssembly.Memory', 'JS heap (usedJSHeapSize)'], memRows, ['l', 'l', 'r', 'r']), '');
+  out.push(table(['library', 'workload', 'reading', 'WebAssembly.Memory', 'JS heap (usedJSHeapSize)'], memRows, ['l', 'l', 'l', 'r', 'r']), '');
 
   out.push('## End to end: loopback test server', '');
   if (result.e2e.length) {
@@ -221,13 +267,14 @@ export function markdown(result) {
       ),
       '',
     );
-    const [native, wasm] = ['eventsource', 'wasm-sse'].map((id) => result.e2e.find((r) => r.competitor === id));
+    const [native, wasm, old] = ['eventsource', 'wasm-sse', 'wasm-sse-old'].map((id) => result.e2e.find((r) => r.competitor === id));
     if (native && wasm) out.push(`wasm-sse ÷ EventSource: ${times(wasm.eventsPerSec.median / native.eventsPerSec.median)} (events/s, medians). The server flushes every event as its own HTTP chunk.`, '');
+    if (wasm && old) out.push(`wasm-sse ÷ old: ${times(wasm.eventsPerSec.median / old.eventsPerSec.median)} (events/s, medians).`, '');
   } else {
     out.push('Not measured (see correctness).', '');
   }
 
-  out.push('## Bundle size: terser (compress + mangle) then gzip -9', '');
+  out.push('## Bundle size: terser (compress + mangle) then gzip -9, each file on its own, summed', '');
   out.push(
     table(
       ['code', 'minified', 'min+gzip'],
@@ -246,12 +293,22 @@ export function markdown(result) {
       '(concatenated `content`, or total `data` length for the rows without JSON.parse) compared with what the generator wrote.',
     '',
   );
+  if (result.versusOld) out.push(packageChecks(result).map((p) => `${p.label}: ${p.passed} of ${p.checks} passed.`).join(' '), '');
   if (wrong.length) {
     out.push(table(['check', 'workload', 'chunk', 'library', 'problem'], wrong.map((c) => [c.what, c.workload, c.chunk ? chunkLabel(c.chunk) : '', c.competitor, c.detail.replaceAll('|', '\\|').replaceAll('\n', ' ')]), ['l', 'l', 'r', 'l', 'l']), '');
   }
   if (result.consoleErrors.length) out.push(`Console errors during the run: ${result.consoleErrors.length} (first: \`${result.consoleErrors[0].slice(0, 200)}\`).`, '');
   out.push(`Run took ${sig(result.seconds)} s.`, '');
   return out.join('\n');
+}
+
+/** Correctness per wasm-sse package (the checks whose competitor is that package). */
+export function packageChecks(result) {
+  const labels = [['wasm-sse', 'wasm-sse'], ...(result.env.oldPkg ? [['wasm-sse-old', result.env.oldPkg.label]] : [])];
+  return labels.map(([id, label]) => {
+    const own = result.correctness.filter((c) => c.competitor === id);
+    return { id, label, checks: own.length, passed: own.filter((c) => c.ok).length };
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -263,6 +320,8 @@ const SERIES = [
   ['espjson-sync', 'eventsource-parser + JSON.parse (sync loop)', '#08519c'],
   ['fes-stream', 'fetch-event-source + JSON.parse (stream)', '#fd8d3c'],
   ['wasm-sse', 'wasm-sse startStream (stream)', '#31a354'],
+  // Labelled by the run (--old-pkg names its version and commit).
+  ['wasm-sse-old', null, '#a1d99b'],
 ];
 
 function niceStep(max, ticks) {
@@ -276,10 +335,12 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 /** Grouped bars: MB/s of each library by chunk size, LLM-token workload, min–max whiskers. */
 export function throughputSvg(result, workload = 'LLM tokens') {
   const chunks = result.config.chunkSizes;
-  const series = SERIES.filter(([id]) => result.throughput.some((r) => r.workload === workload && r.competitor === id));
+  const series = SERIES.filter(([id]) => result.throughput.some((r) => r.workload === workload && r.competitor === id))
+    .map(([id, label, color]) => [id, label ?? `${result.env.oldPkg.label} startStream (stream)`, color]);
   const W = 960;
   const H = 500;
-  const m = { left: 70, right: 20, top: 60, bottom: 116 };
+  // The legend takes two series a line.
+  const m = { left: 70, right: 20, top: 60, bottom: 50 + 22 * Math.ceil(series.length / 2) };
   const plotW = W - m.left - m.right;
   const plotH = H - m.top - m.bottom;
   const values = chunks.flatMap((c) => series.map(([id]) => row(result, workload, c, id)?.mbps.max ?? 0));

@@ -2,7 +2,7 @@
 // Runs the in-browser benchmark: starts the test server, opens bench/page in headless
 // Chromium on a fake origin served from local files, and writes bench/results/latest.*.
 //
-//   node bench/run.mjs [--smoke|--quick] [--pkg DIR] [--out DIR]
+//   node bench/run.mjs [--smoke|--quick] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]
 //
 // --smoke: tiny workloads, one run each, every path exercised (part of `make test`);
 //          written to bench/results/smoke/ unless --out says otherwise.
@@ -15,6 +15,11 @@
 // --chunks SIZES: only these chunk sizes, e.g. --chunks 65536.
 // --runs N: timed runs per row (default 9; rows on this shared VM move by ±30 % run to run).
 // --workloads NAMES: only these of llm, kb, one, mixed.
+// --old-pkg DIR: a second built package (the old layout, index.js + wasm.js, or the current
+//          one), measured in the same page beside --pkg: its own throughput, latency,
+//          memory and end-to-end rows and correctness checks, and new ÷ old ratios in the
+//          report. `make bench` passes the last release of the old layout (target/old-pkg).
+// --old-rev REV: the commit the old package was built from, for its label.
 // Exits 1 when any library decoded a wrong number of events or wrong content.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { markdown, throughputSvg, checkTargets } from './report.mjs';
+import { markdown, throughputSvg, checkTargets, packageChecks, versusOld, versusOldLines } from './report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
@@ -72,11 +77,11 @@ const QUICK = {
   ...FULL,
   sizes: { llm: 1 << 20, kb: 1 << 20, one: 200_000, mixed: 1 << 20, warmUp: 256 << 10 },
   phases: ['warm-up', 'throughput'],
-  competitors: ['ceiling-stream', 'esp-stream', 'espjson-stream', 'fes-stream', 'wasm-sse'],
+  competitors: ['ceiling-stream', 'esp-stream', 'espjson-stream', 'fes-stream', 'wasm-sse', 'wasm-sse-old'],
 };
 
 function parseArgs(argv) {
-  const args = { smoke: false, quick: false, profile: false, only: null, pkg: path.join(root, 'pkg'), out: null };
+  const args = { smoke: false, quick: false, profile: false, only: null, pkg: path.join(root, 'pkg'), oldPkg: null, oldRev: null, out: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => inline ?? argv[++i] ?? fail(`${flag} needs a value`);
@@ -88,8 +93,10 @@ function parseArgs(argv) {
     else if (flag === '--runs') args.runs = Number(value());
     else if (flag === '--workloads') args.workloads = value().split(',');
     else if (flag === '--pkg') args.pkg = path.resolve(value());
+    else if (flag === '--old-pkg') args.oldPkg = path.resolve(value());
+    else if (flag === '--old-rev') args.oldRev = value();
     else if (flag === '--out') args.out = path.resolve(value());
-    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,kb,one,mixed] [--pkg DIR] [--out DIR]`);
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
   }
   // Smoke figures mean nothing: keep them away from the full run's committed results.
   args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : args.quick ? 'results/quick' : 'results');
@@ -101,12 +108,42 @@ function fail(message) {
   process.exit(2);
 }
 
+/**
+ * The files an application ships from a built package, by its layout: the current one
+ * (index.js loads wasm-bindgen's glue wasm_sse.js, which imports the crate's snippets) or
+ * the old one (index.js and its loader wasm.js). Null when the directory is neither.
+ */
+function layoutOf(pkgDir) {
+  const at = (file) => path.join(pkgDir, file);
+  if (!existsSync(at('index.js'))) return null;
+  if (existsSync(at('wasm_sse.js')) && existsSync(at('wasm_sse_bg.wasm'))) {
+    return { js: [at('index.js'), at('wasm_sse.js'), ...jsFilesUnder(at('snippets'))], wasm: at('wasm_sse_bg.wasm') };
+  }
+  if (existsSync(at('wasm.js')) && existsSync(at('wasm/wasm_sse.wasm'))) {
+    return { js: [at('index.js'), at('wasm.js')], wasm: at('wasm/wasm_sse.wasm') };
+  }
+  return null;
+}
+
+/**
+ * The packages under test, each served under its own mount and loaded through its entry:
+ * --pkg as `wasm-sse` (the rows the targets and ratios are about), --old-pkg beside it.
+ */
+function packagesOf(args) {
+  const packages = [{ id: 'wasm-sse', label: 'wasm-sse', dir: args.pkg, mount: '/pkg/' }];
+  if (args.oldPkg) {
+    const { version } = JSON.parse(readFileSync(path.join(args.oldPkg, 'package.json'), 'utf8'));
+    const label = `wasm-sse ${version} (old${args.oldRev ? `, ${args.oldRev}` : ''})`;
+    packages.push({ id: 'wasm-sse-old', label, dir: args.oldPkg, mount: '/old-pkg/' });
+  }
+  return packages;
+}
+
 function checkInputs(args) {
-  for (const file of ['index.js', 'wasm.js', 'wasm/wasm_sse.wasm']) {
-    if (!existsSync(path.join(args.pkg, file))) {
-      fail(`${args.pkg} is not a built wasm-sse package (no ${file}).\n` +
-        'Build it with `make pkg`.');
-    }
+  for (const [flag, dir, build] of [['--pkg', args.pkg, 'make pkg'], ['--old-pkg', args.oldPkg, 'make bench-old-pkg']]) {
+    if (dir === null || layoutOf(dir)) continue;
+    fail(`${flag} ${dir} is not a built wasm-sse package (index.js with wasm_sse.js and wasm_sse_bg.wasm, ` +
+      `or with wasm.js and wasm/wasm_sse.wasm).\nBuild it with \`${build}\`.`);
   }
   for (const dep of ['eventsource-parser', '@microsoft/fetch-event-source', 'terser']) {
     if (!existsSync(path.join(benchDir, 'node_modules', dep))) {
@@ -166,9 +203,9 @@ async function startTestServer() {
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 
 /** Maps the fake origin onto local directories; nothing outside them is ever served. */
-function resolveRequest(url, pkgDir) {
+function resolveRequest(url, packages) {
   const { pathname } = new URL(url);
-  const mounts = [['/pkg/', pkgDir], ['/node_modules/', path.join(benchDir, 'node_modules')], ['/', path.join(benchDir, 'page')]];
+  const mounts = [...packages.map((p) => [p.mount, p.dir]), ['/node_modules/', path.join(benchDir, 'node_modules')], ['/', path.join(benchDir, 'page')]];
   for (const [prefix, dir] of mounts) {
     if (!pathname.startsWith(prefix)) continue;
     const file = path.resolve(dir, decodeURIComponent(pathname.slice(prefix.length)));
@@ -177,7 +214,7 @@ function resolveRequest(url, pkgDir) {
   return null;
 }
 
-async function launchPage(pkgDir, smoke) {
+async function launchPage(packages, smoke) {
   const require = createRequire(path.join(root, 'package.json'));
   const { chromium } = require('playwright-core');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
@@ -198,7 +235,7 @@ async function launchPage(pkgDir, smoke) {
     console.log(`  page error: ${error}`);
   });
   await page.route(`${ORIGIN}/**`, async (route) => {
-    const file = resolveRequest(route.request().url(), pkgDir);
+    const file = resolveRequest(route.request().url(), packages);
     if (!file || !existsSync(file) || !statSync(file).isFile()) return route.fulfill({ status: 404, body: 'not found' });
     await route.fulfill({
       status: 200,
@@ -247,14 +284,17 @@ async function writeProfile(cdp, out) {
 // ---------------------------------------------------------------------------------------
 // Bundle size: what an application ships, minified by terser and gzipped at level 9.
 
+/** Each file minified and gzipped on its own (they are separate modules), summed: as scripts/size.sh. */
 async function minGzip(files) {
   const { minify } = await import('terser');
-  let code = '';
+  let minBytes = 0;
+  let gzipBytes = 0;
   for (const file of files) {
-    const result = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
-    code += `${result.code}\n`;
+    const { code } = await minify(readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
+    minBytes += Buffer.byteLength(code);
+    gzipBytes += gzipSync(code, { level: 9 }).length;
   }
-  return { files: files.map((f) => path.relative(root, f)), minBytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length };
+  return { files: files.map((f) => path.relative(root, f)), minBytes, gzipBytes };
 }
 
 function jsFilesUnder(dir) {
@@ -262,21 +302,29 @@ function jsFilesUnder(dir) {
   return readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js')).map((f) => path.join(dir, f)).sort();
 }
 
-async function bundleSizes(pkgDir) {
+/** The JS, the .wasm and their total for one package: rows `<id>-glue`, `<id>-wasm`, `<id>`. */
+async function packageSizes(pkg) {
+  const { js, wasm: wasmFile } = layoutOf(pkg.dir);
+  const wasm = readFileSync(wasmFile);
+  // The snippets' directory names carry a hash: shortened for the label, whole in `files`.
+  const names = js.map((f) => path.relative(pkg.dir, f).replace(/^snippets\/.*\//, 'snippets/…/'));
+  const glue = { id: `${pkg.id}-glue`, label: `${pkg.label} JS (${names.join(', ')})`, ...(await minGzip(js)) };
+  const binary = { id: `${pkg.id}-wasm`, label: `${pkg.label} .wasm`, files: [path.relative(root, wasmFile)], minBytes: wasm.length, gzipBytes: gzipSync(wasm, { level: 9 }).length };
+  const total = { id: pkg.id, label: `${pkg.label} total (wasm + JS)`, files: [], minBytes: glue.minBytes + binary.minBytes, gzipBytes: glue.gzipBytes + binary.gzipBytes };
+  return [glue, binary, total];
+}
+
+async function bundleSizes(packages) {
   const nm = path.join(benchDir, 'node_modules');
   const esp = path.join(nm, 'eventsource-parser/dist');
   const fes = path.join(nm, '@microsoft/fetch-event-source/lib/esm');
-  const wasmFile = path.join(pkgDir, 'wasm/wasm_sse.wasm');
-  const wasm = readFileSync(wasmFile);
-  const glue = await minGzip([path.join(pkgDir, 'index.js'), path.join(pkgDir, 'wasm.js')]);
+  const pkgDir = packages[0].dir;
   const reactFiles = jsFilesUnder(path.join(pkgDir, 'react'));
   const sizes = [
     { id: 'eventsource-parser', label: 'eventsource-parser (dist ESM: index, parse, errors)', ...(await minGzip(['index.js', 'parse.js', 'errors.js'].map((f) => path.join(esp, f)))) },
     { id: 'fetch-event-source', label: '@microsoft/fetch-event-source (lib/esm: index, fetch, parse)', ...(await minGzip(['index.js', 'fetch.js', 'parse.js'].map((f) => path.join(fes, f)))) },
-    { id: 'wasm-sse-glue', label: 'wasm-sse JS (index.js, wasm.js)', ...glue },
-    { id: 'wasm-sse-wasm', label: 'wasm-sse .wasm', files: [path.relative(root, wasmFile)], minBytes: wasm.length, gzipBytes: gzipSync(wasm, { level: 9 }).length },
   ];
-  sizes.push({ id: 'wasm-sse', label: 'wasm-sse total (wasm + JS)', files: [], minBytes: sizes[2].minBytes + sizes[3].minBytes, gzipBytes: sizes[2].gzipBytes + sizes[3].gzipBytes });
+  for (const pkg of packages) sizes.push(...(await packageSizes(pkg)));
   if (reactFiles.length) sizes.push({ id: 'wasm-sse-react', label: 'wasm-sse/react entry (hooks only)', ...(await minGzip(reactFiles)) });
   else sizes.push({ id: 'wasm-sse-react', label: 'wasm-sse/react entry', files: [], minBytes: null, gzipBytes: null, note: `${path.relative(root, pkgDir)}/react/ not built` });
   return sizes;
@@ -284,7 +332,8 @@ async function bundleSizes(pkgDir) {
 
 // ---------------------------------------------------------------------------------------
 
-function environment(browser, smoke, pkgDir, page) {
+function environment(browser, smoke, packages, page) {
+  const [pkg, old] = packages;
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   return {
     date: new Date().toISOString(),
@@ -293,7 +342,8 @@ function environment(browser, smoke, pkgDir, page) {
     cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism?.() ?? os.cpus().length,
     node: process.version,
-    pkg: path.relative(root, pkgDir) || '.',
+    pkg: path.relative(root, pkg.dir) || '.',
+    ...(old ? { oldPkg: { dir: path.relative(root, old.dir) || '.', label: old.label } } : {}),
     ...page,
   };
 }
@@ -306,8 +356,11 @@ async function writeAtomically(file, text) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   checkInputs(args);
+  const packages = packagesOf(args);
   const started = Date.now();
-  const config = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
+  const base = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
+  // What this run measures, flags applied: the report's tables and headings follow it.
+  const config = { ...base, ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
   // Stop a hung run rather than a CI job: the smoke run takes well under a minute.
   const deadline = setTimeout(() => {
     console.error('bench: time limit reached, stopping');
@@ -315,30 +368,33 @@ async function main() {
   }, args.smoke ? 120_000 : 900_000);
   try {
     const server = await startTestServer();
-    console.log(`bench: test server ${server.origin} (pid ${server.pid}), package ${args.pkg}`);
-    const { browser, page, errors } = await launchPage(args.pkg, args.smoke);
-    const cfg = { ...config, origin: server.origin, ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
+    console.log(`bench: test server ${server.origin} (pid ${server.pid}), ${packages.map((p) => `${p.label} ${p.dir}`).join(', ')}`);
+    const { browser, page, errors } = await launchPage(packages, args.smoke);
+    const entries = packages.map(({ id, label, mount }) => ({ id, label, entry: `${mount}index.js` }));
     const profiler = args.profile ? await startProfiler(page) : null;
-    const report = await page.evaluate((c) => window.runBench(c), cfg);
+    const report = await page.evaluate((c) => window.runBench(c), { ...config, packages: entries, origin: server.origin });
     if (profiler) await writeProfile(profiler, args.out);
     const { page: pageInfo, ...results } = report;
     const result = {
-      env: environment(browser, args.smoke, args.pkg, pageInfo),
+      env: environment(browser, args.smoke, packages, pageInfo),
       config,
       ...results,
-      size: await bundleSizes(args.pkg),
+      size: await bundleSizes(packages),
       consoleErrors: errors,
       seconds: (Date.now() - started) / 1e3,
     };
     result.targets = checkTargets(result);
+    if (args.oldPkg) result.versusOld = versusOld(result);
     await mkdir(args.out, { recursive: true });
     await writeAtomically(path.join(args.out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     await writeAtomically(path.join(args.out, 'latest.md'), markdown(result));
     await writeAtomically(path.join(args.out, 'throughput.svg'), throughputSvg(result));
     const wrong = result.correctness.filter((c) => !c.ok);
     console.log(`bench: ${result.correctness.length - wrong.length} checks passed, ${wrong.length} failed; ${result.seconds.toFixed(1)} s; results in ${path.relative(process.cwd(), args.out) || '.'}/`);
+    for (const p of packageChecks(result)) console.log(`  ${p.label}: ${p.passed} of ${p.checks} checks passed`);
     for (const c of wrong) console.log(`  WRONG ${c.what} ${c.workload} ${c.chunk ?? ''} ${c.competitor}: ${c.detail}`);
     for (const t of result.targets) console.log(`  target ${t.ok ? 'met ' : 'MISSED'} ${t.target}: ${t.value}`);
+    for (const line of versusOldLines(result)) console.log(`  new ÷ old ${line}`);
     process.exitCode = wrong.length ? 1 : 0;
   } finally {
     clearTimeout(deadline);

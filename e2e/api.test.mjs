@@ -974,3 +974,52 @@ test('a BOM inside a batch, a non-ASCII event ID on reconnection, and option edg
   assert.equal(result.latin1Header, 'no throw');
   assert.match(result.wideHeader, /^invalid-option: .*ISO-8859-1/);
 });
+
+// ---- before the module has loaded ---------------------------------------------------------
+
+test('startStream before init: it streams, bad options close it with the error, stop sends nothing', limit, async (t) => {
+  const page = await context.newPage();
+  t.after(() => page.close());
+  await page.goto(`${files.url}/`);
+  const k = key('before-init');
+  const result = await page.evaluate(async ([counter, slow]) => {
+    const m = await import('/pkg/index.js');
+    const loadedAtStart = m.isLoaded();
+    const order = [];
+    let events = 0;
+    const good = m.startStream({ url: new URL(counter), onEvent: () => { events += 1; } });
+    const bad = m.startStream({
+      url: counter, format: 'xml',
+      onError: (e) => order.push(`error:${e.kind}:${e.fatal}`), onClose: (c) => order.push(`close:${c.reason}`),
+    });
+    const stopped = m.startStream({ url: slow, onClose: (c) => order.push(`stopped:${c.reason}`) });
+    stopped.stop();
+    const statusAfterStop = stopped.status;
+    const [goodInfo, badInfo, stoppedInfo] = await Promise.all([good.closed, bad.closed, stopped.closed]);
+    // Once loaded, the same bad options throw at once.
+    let thrown = null;
+    try {
+      m.startStream({ url: counter, format: 'xml' });
+    } catch (e) {
+      thrown = e.kind;
+    }
+    return {
+      loadedAtStart, events, good: goodInfo.reason, bad: [badInfo.reason, badInfo.error?.kind, /format must be/.test(badInfo.error?.message)],
+      order, statusAfterStop, stopped: stoppedInfo.reason, thrown,
+    };
+  }, [url('/counter?n=3'), url(`/slow?key=${k}`)]);
+  assert.deepEqual(result, {
+    loadedAtStart: false, events: 4, good: 'done', bad: ['error', 'invalid-option', true],
+    order: ['error:invalid-option:true', 'close:error', 'stopped:stopped'], statusAfterStop: 'closed', stopped: 'stopped',
+    thrown: 'invalid-option',
+  });
+  assert.equal((await serverStats(k)).requests, 0, 'a stream stopped before the module loaded sent a request');
+});
+
+test('url takes a URL object, as fetch does', limit, async (t) => {
+  const rec = await (await openPage(t)).evaluate((u) => wasmSse.run({ url: new URL(u) }), url('/counter?n=2'));
+  assert.equal(rec.info.reason, 'done');
+  assert.deepEqual(rec.events.slice(0, 2).map((e) => e.data), ['1', '2']);
+  assert.equal(rec.events.length, 3, 'two numbers and done');
+  closedCleanly(rec);
+});

@@ -1,5 +1,5 @@
-// The public types of wasm-sse (hand-written: the JS shell in index.js is plain JS). No
-// `any`: JSON values are `unknown`. Events are a union discriminated on `kind` (closed:
+// The public types of wasm-sse's entry (index.js, which loads the Rust client that
+// wasm-bindgen exports in wasm_sse.js, and forwards to it). No `any`: JSON values are `unknown`. Events are a union discriminated on `kind` (closed:
 // precise narrowing) and on `type` (the raw name; an open string for other events, so
 // TypeScript narrows it less precisely).
 /** Where a stream is in its life. */
@@ -73,7 +73,8 @@ export interface RetryOptions {
 export type JsonBody = { readonly [key: string]: unknown };
 
 export interface StreamOptions {
-  url: string;
+  /** The stream's URL: a string or a `URL`, as `fetch` takes it. */
+  url: string | URL;
   /** Default GET, or POST when `body` is given. */
   method?: string;
   headers?: Record<string, string> | Headers;
@@ -86,7 +87,7 @@ export interface StreamOptions {
   format?: 'auto' | 'sse' | 'ndjson';
   /** `false` turns reconnection off. */
   retry?: false | RetryOptions;
-  /** Used instead of the global fetch (auth refresh, proxies, tests). */
+  /** Used instead of the global fetch (auth refresh, proxies, tests); called with the URL as a string. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Limit for one line or event, in bytes (default 16 MiB). Over it: a `limit` error, the event is skipped. */
   maxEventBytes?: number;
@@ -130,7 +131,11 @@ export type WasmSource = string | URL | Request | Response | BufferSource | WebA
 export default function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
 /** Whether `init()` has finished. */
 export function isLoaded(): boolean;
-/** Starts a stream. Bad options throw an `invalid-option` StreamError at once. */
+/**
+ * Starts a stream. Once the module has loaded (`await init()`, or any earlier stream), bad
+ * options throw an `invalid-option` StreamError at once. Before that, the stream waits for
+ * the module and bad options close it: `onError`, then `onClose` with reason `'error'`.
+ */
 export function startStream(options: StreamOptions): StreamHandle;
 /** Stops a stream (the same as `handle.stop()`). */
 export function stopStream(handle: StreamHandle): void;

@@ -8,7 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^wasm-sse$/, replacement: here('../js/index.js') },
       // js/index.js imports the wasm-pack output; the tests never start a real stream.
-      { find: /^\.\/wasm\/wasm_sse\.js$/, replacement: here('./test/wasm-stub.js') },
+      { find: /^\.\/wasm_sse\.js$/, replacement: here('./test/wasm-stub.js') },
     ],
   },
   test: {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Assembles the npm package in pkg/: the wasm (pkg/wasm), the JS shell (js/),
+# Assembles the npm package in pkg/: the client built by wasm-pack, the entry (js/),
 # the React hooks compiled from react/ (pkg/react), package.json and README; then packs it
 # into pkg/wasm-sse.tgz for apps to install.
 set -euo pipefail
@@ -8,27 +8,28 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 rm -rf pkg
-mkdir -p pkg/wasm
-# The wasm half: the core with raw exports and no std (src/js), nothing from wasm-bindgen.
-# wasm-opt -O3 --converge: measured on this module, 130 B smaller gzipped than -Oz.
+# The client with its JS API, built with the crate's default features: what npm ships is
+# what a Rust user gets by default. wasm-pack writes wasm_sse.js (wasm-bindgen's glue),
+# wasm_sse_bg.wasm, the crate's snippets (snippets/) and wasm_sse.d.ts; its own wasm-opt
+# step is off (Cargo.toml) because the one below needs its flags.
+# Opt-level 3 without loop unrolling and with a lower inlining threshold (190, not 250):
+# measured on the decoder, 1.6 KB smaller gzipped and decoding within 5 % as fast.
+export RUSTFLAGS="${RUSTFLAGS:-} -C llvm-args=-unroll-threshold=0 -C llvm-args=-inline-threshold=190"
+wasm=pkg/wasm_sse_bg.wasm
 # wasm-opt (npm binaryen) must be told which post-MVP features rustc emits by default.
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
   --enable-multivalue --enable-reference-types)
-wasm=target/wasm32-unknown-unknown/release/wasm_sse.wasm
-# Opt-level 3 without loop unrolling and with a lower inlining threshold (190, not 250):
-# measured on this module, 1.6 KB smaller gzipped (17.3 -> 15.8 KB) and decoding within 5 % as fast (no
-# unrolling alone: 676 B smaller, as fast; thresholds of 150 or less: 10-15 % slower).
-export RUSTFLAGS="${RUSTFLAGS:-} -C llvm-args=-unroll-threshold=0 -C llvm-args=-inline-threshold=190"
 if [ "${1:-}" = --profiling ]; then
   # For `node bench/run.mjs --profile`: function names kept, so profiles name wasm frames.
-  CARGO_PROFILE_RELEASE_STRIP=false cargo build --lib --release --target wasm32-unknown-unknown \
-    --no-default-features --features js
-  wasm-opt -O -g --strip-dwarf "${features[@]}" "$wasm" -o pkg/wasm/wasm_sse.wasm
+  wasm-pack build --profiling --target web --out-dir pkg --out-name wasm_sse --no-pack
+  wasm-opt -O -g --strip-dwarf "${features[@]}" "$wasm" -o "$wasm"
 else
-  cargo build --lib --release --target wasm32-unknown-unknown --no-default-features --features js
-  wasm-opt -O3 --converge "${features[@]}" "$wasm" -o pkg/wasm/wasm_sse.wasm
+  wasm-pack build --release --target web --out-dir pkg --out-name wasm_sse --no-pack
+  # -O3 --converge: measured on the decoder, smaller gzipped than -Oz and faster.
+  wasm-opt -O3 --converge --strip-debug --strip-producers "${features[@]}" "$wasm" -o "$wasm"
 fi
-cp js/index.js js/wasm.js js/index.d.ts pkg/
+rm -f pkg/.gitignore pkg/README.md
+cp js/index.js js/index.d.ts pkg/
 
 bash scripts/npm-deps.sh react
 npm --prefix react run --silent build
@@ -52,7 +53,7 @@ cat > pkg/package.json <<JSON
     "./package.json": "./package.json"
   },
   "sideEffects": false,
-  "files": ["index.js", "wasm.js", "index.d.ts", "wasm/", "react/", "README.md"],
+  "files": ["index.js", "index.d.ts", "wasm_sse.js", "wasm_sse.d.ts", "wasm_sse_bg.wasm", "wasm_sse_bg.wasm.d.ts", "snippets/", "react/", "README.md"],
   "peerDependencies": { "react": ">=18" },
   "peerDependenciesMeta": { "react": { "optional": true } },
   "keywords": ["sse", "server-sent-events", "eventsource", "ndjson", "streaming", "llm", "wasm", "react"]

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Prints the shipped size of the package in pkg/ (make pkg): the wasm (already wasm-opt'ed)
-# and the JS it loads (index.js + wasm.js) minified with terser, each
-# gzip -9, their sum against the 20 KB budget, and the React entry on its own.
+# and the JS that `startStream` loads (the entry, wasm-bindgen's glue and the crate's
+# snippets) minified with terser, each gzip -9, their sum against the budget, and the React
+# entry on its own. Exits 1 over budget.
+#
+# The budget guards against growth; it is not the target. The target for the wasm-bindgen
+# build is 40 KB (issue 15), not met yet: 53.6 KB at the change to one client (2026-12-06),
+# of which the wasm is 47.1 KB; docs/size.md has the breakdown by crate and what was cut.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 pkg=${1:-pkg}
-budget=20480
+budget=${SIZE_BUDGET:-55296}
 gz() { gzip -9c | wc -c; }
-min_gz() { cat "$@" | terser --module --compress --mangle | gz; }
-wasm=$(gz < "$pkg/wasm/wasm_sse.wasm")
-glue=$(min_gz "$pkg/index.js" "$pkg/wasm.js")
+# Each file minified on its own (they are separate modules), the sum of their gzip sizes.
+min_gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(terser "$f" --module --compress --mangle | gz))); done; echo "$sum"; }
+wasm=$(gz < "$pkg/wasm_sse_bg.wasm")
+mapfile -t js < <(find "$pkg/index.js" "$pkg/wasm_sse.js" "$pkg/snippets" -name '*.js' | sort)
+glue=$(min_gz "${js[@]}")
 react=$(min_gz "$pkg"/react/*.js)
 total=$((wasm + glue))
-printf 'wasm %d B raw, %d B gzip\n' "$(wc -c < "$pkg/wasm/wasm_sse.wasm")" "$wasm"
-printf 'JS for "wasm-sse" (index.js + wasm.js) %d B min+gzip\n' "$glue"
+printf 'wasm %d B raw, %d B gzip\n' "$(wc -c < "$pkg/wasm_sse_bg.wasm")" "$wasm"
+printf 'JS for "wasm-sse" (%s) %d B min+gzip\n' "$(printf '%s ' "${js[@]#"$pkg"/}" | sed 's/ $//')" "$glue"
 printf '"wasm-sse/react" entry %d B min+gzip (loads "wasm-sse" above)\n' "$react"
 printf 'total %d B min+gzip (budget %d B)\n' "$total" "$budget"
 if [ "$total" -gt "$budget" ]; then

@@ -83,11 +83,31 @@ pub(crate) fn body_format_of(content_type: Option<&str>, requested: Format) -> O
     }
 }
 
-/// Rejects a header that would let a value smuggle extra header lines (CR or LF), and
-/// names that are not HTTP tokens, before any request is made.
+/// Whether `s` is an HTTP token (a header name, a method).
+fn is_token(s: &str) -> bool {
+    let token_byte = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    !s.is_empty() && s.bytes().all(token_byte)
+}
+
+/// The method to send: `GET` (or `POST` with a body) when none is given, upper-cased
+/// (`fetch` upper-cases only the six standard methods, so `patch` would go out as is).
+pub fn check_method(method: &str, has_body: bool) -> Result<String, StreamError> {
+    if method.is_empty() {
+        return Ok(if has_body { "POST" } else { "GET" }.into());
+    }
+    if !is_token(method) {
+        return Err(StreamError::InvalidOption(
+            ["method '", method, "' is not a valid HTTP method; use e.g. 'GET' or 'POST'"].concat(),
+        ));
+    }
+    Ok(method.to_ascii_uppercase())
+}
+
+/// Rejects a header that would let a value smuggle extra header lines (CR or LF), names
+/// that are not HTTP tokens, and values `Headers` cannot send (outside ISO-8859-1), before
+/// any request is made.
 pub fn check_header(name: &str, value: &str) -> Result<(), StreamError> {
-    let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(token_char) {
+    if !is_token(name) {
         return Err(StreamError::InvalidOption(
             ["header name '", name, "' is not a valid HTTP header name; use letters, digits and '-'"]
                 .concat(),
@@ -99,6 +119,17 @@ pub fn check_header(name: &str, value: &str) -> Result<(), StreamError> {
                 "the value of header '",
                 name,
                 "' contains a line break or NUL; remove it (it could inject headers)",
+            ]
+            .concat(),
+        ));
+    }
+    if value.chars().any(|c| c > '\u{FF}') {
+        return Err(StreamError::InvalidOption(
+            [
+                "the value of header '",
+                name,
+                "' has characters outside ISO-8859-1, which a header cannot carry; encode it (e.g. \
+                 encodeURIComponent)",
             ]
             .concat(),
         ));
@@ -163,6 +194,24 @@ mod tests {
         }
         for name in ["", "bad name", "x\r\ny", "a:b", "é"] {
             assert_eq!(check_header(name, "v").unwrap_err().kind(), "invalid-option", "{name:?}");
+        }
+        // `Headers.set` throws for these; the Rust client used to drop the header silently.
+        assert!(check_header("x-name", "café ÿ").is_ok());
+        for value in ["€", "a\u{100}", "😀"] {
+            let err = check_header("x-name", value).unwrap_err();
+            assert!(err.to_string().contains("ISO-8859-1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn methods() {
+        assert_eq!(check_method("", false).unwrap(), "GET");
+        assert_eq!(check_method("", true).unwrap(), "POST");
+        // The Rust client used to send `patch` as is; the JS one upper-cased it.
+        assert_eq!(check_method("patch", false).unwrap(), "PATCH");
+        assert_eq!(check_method("Post", true).unwrap(), "POST");
+        for bad in ["GET /", "P\r\nX", "é"] {
+            assert_eq!(check_method(bad, false).unwrap_err().kind(), "invalid-option", "{bad:?}");
         }
     }
 

@@ -79,6 +79,11 @@ pub enum StreamError {
     Parse(ParseError),
     /// The connection dropped mid-response and the request cannot be re-sent safely.
     NotResumable,
+    /// The wasm module trapped (a bug, or memory ran out); the stream was closed.
+    Internal {
+        /// What the engine reported.
+        message: String,
+    },
     /// Reconnection was given up after `failures` failed attempts; `last` is the last cause.
     RetriesExhausted {
         /// Failed attempts in a row.
@@ -90,7 +95,7 @@ pub enum StreamError {
 
 impl StreamError {
     /// The stable name of the error class: `invalid-option`, `http`, `content-type`,
-    /// `network`, `parse`, `limit` or `not-resumable`. Exhausted retries report the kind
+    /// `network`, `parse`, `limit`, `not-resumable` or `internal`. Exhausted retries report the kind
     /// of the last failure.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -101,6 +106,7 @@ impl StreamError {
             StreamError::Parse(ParseError::LimitExceeded { .. }) => "limit",
             StreamError::Parse(_) => "parse",
             StreamError::NotResumable => "not-resumable",
+            StreamError::Internal { .. } => "internal",
             StreamError::RetriesExhausted { last, .. } => last.kind(),
         }
     }
@@ -148,6 +154,9 @@ impl StreamError {
             ]),
             StreamError::Parse(err) => err.message(),
             StreamError::NotResumable => crate::retry::NOT_RESUMABLE.into(),
+            StreamError::Internal { message } => {
+                join(&["wasm-sse failed inside its wasm module (", message, "); please report it"])
+            }
             StreamError::RetriesExhausted { failures, last } => join(&[
                 "gave up after ",
                 &decimal((*failures).into()),

@@ -33,9 +33,6 @@
 //! ```
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
-// Without `std` (the npm package's wasm: feature `js` alone) the core needs only `alloc`;
-// the JS shell moves the bytes, so no panic or number-formatting machinery is linked.
-#![cfg_attr(not(any(feature = "std", test)), no_std)]
 
 extern crate alloc;
 
@@ -44,17 +41,13 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod event;
-#[cfg(any(all(test, not(target_arch = "wasm32")), feature = "js"))]
-mod js;
+#[cfg(any(all(test, not(target_arch = "wasm32")), all(target_arch = "wasm32", feature = "client")))]
+pub mod js;
 pub mod json;
 mod lines;
 pub mod ndjson;
 pub mod retry;
-#[cfg(any(
-    all(test, not(target_arch = "wasm32")),
-    feature = "js",
-    all(target_arch = "wasm32", feature = "client")
-))]
+#[cfg(any(all(test, not(target_arch = "wasm32")), all(target_arch = "wasm32", feature = "client")))]
 mod session;
 pub mod sse;
 

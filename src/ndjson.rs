@@ -61,6 +61,8 @@ impl NdjsonParser {
     /// complete, without copying the line. Nothing goes to [`poll`](Self::poll).
     // The browser client (wasm32) is the caller; native builds test it only.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    // The session's path (the browser client); unused in the pure core alone.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut OnItem<'_>) {
         let Self { lines, state, .. } = self;
         lines.feed(chunk, |piece| state.on_piece(piece, on));

@@ -555,3 +555,69 @@ async fn thousand_start_drop_cycles_keep_memory_flat() {
     let last = *sizes.last().unwrap();
     assert!(last - warm <= 65_536.0, "memory grew from {warm} to {last} bytes after warm-up");
 }
+
+// ---- what the Rust API shares with the JS API (one client) -----------------------------
+
+#[wasm_bindgen_test]
+async fn rust_method_is_upper_cased() {
+    // `fetch` upper-cases only the six standard methods; `patch` went out as is before.
+    let got = collect(EventStream::builder(url("/echo")).method("patch").body("x")).await;
+    let echo = js_sys::JSON::parse(&got.events[0].data).unwrap();
+    assert_eq!(text(&echo, "method"), "PATCH");
+}
+
+#[wasm_bindgen_test]
+fn rust_header_outside_latin1_is_refused() {
+    // `Headers.set` throws for it; the Rust client used to drop the header silently.
+    let err = EventStream::builder(url("/echo")).header("x-name", "€").build().unwrap_err();
+    assert_eq!(err.kind(), "invalid-option");
+    assert!(err.to_string().contains("ISO-8859-1"), "{err}");
+    assert!(EventStream::builder(url("/echo")).header("x-name", "café").build().is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn rust_open_and_retry_notices() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let opens = Rc::new(RefCell::new(Vec::new()));
+    let retries = Rc::new(RefCell::new(Vec::new()));
+    let (o, r) = (Rc::clone(&opens), Rc::clone(&retries));
+    let builder = EventStream::builder(url("/counter?n=30&drop_every=20"))
+        .retry(fast_retry(3))
+        .on_open(move |info| {
+            let content_type = info.headers.get("content-type").ok().flatten().unwrap_or_default();
+            o.borrow_mut().push((info.status, info.attempt, content_type));
+        })
+        .on_retry(move |info| r.borrow_mut().push((info.attempt, info.delay_ms, info.error.kind())));
+    let got = collect(builder).await;
+    assert_eq!(got.events.len(), 31, "30 numbers and done");
+    let opens = opens.borrow();
+    assert_eq!(opens.len(), 2, "{opens:?}");
+    assert_eq!((opens[0].0, opens[0].1, opens[1].1), (200, 1, 2));
+    assert!(opens[0].2.starts_with("text/event-stream"), "{opens:?}");
+    let retries = retries.borrow();
+    assert_eq!(retries.len(), 1, "{retries:?}");
+    assert_eq!(retries[0].2, "network");
+}
+
+#[wasm_bindgen_test]
+async fn rust_abort_signal_stops_the_stream() {
+    let k = key("rust-signal");
+    let controller = web_sys::AbortController::new().unwrap();
+    let mut stream = EventStream::builder(url(&format!("/slow?interval_ms=20&key={k}")))
+        .signal(controller.signal())
+        .build()
+        .unwrap();
+    assert!(next(&mut stream).await.unwrap().is_ok());
+    controller.abort();
+    assert_eq!(stream.status(), Status::Closed);
+    assert!(next(&mut stream).await.is_none(), "nothing after the signal");
+    assert_eq!(disconnects(&k).await, 1.0);
+
+    let aborted = web_sys::AbortController::new().unwrap();
+    aborted.abort();
+    let k = key("rust-signal-before");
+    let got = collect(EventStream::builder(url(&format!("/slow?key={k}"))).signal(aborted.signal())).await;
+    assert!(got.events.is_empty() && got.errors.is_empty());
+    assert_eq!(num(&server_stats(&k).await, "requests"), 0.0, "an aborted signal sends nothing");
+}

@@ -2,10 +2,8 @@
 // throughput, per-chunk latency, memory over many streams and one long one, end to end.
 // Timings are only compared with each other (ratios), never against fixed numbers.
 
-import init, { startStream } from 'wasm-sse';
-import { memory as wasmMemory } from 'wasm-sse/wasm.js';
 import { llmTokens, kbEvents, oneEvent, mixed, chunksOf, chunksPerEvent, counterBytes } from './workloads.js';
-import { COMPETITORS, LATENCY_COMPETITORS, Tally } from './competitors.js';
+import { competitors, latencyCompetitors, wasmSse, Tally } from './competitors.js';
 
 const SSE_INIT = { headers: { 'content-type': 'text/event-stream' } };
 
@@ -25,6 +23,40 @@ function macrotask() {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Every WebAssembly.Memory that a module instantiated in this page exports, in order. The
+// packages are loaded through their entries only, so that any layout works (wasm-bindgen's
+// glue, or the hand-written loader of the old package): the memory that appears while a
+// package's init() runs is that package's.
+const exportedMemories = [];
+for (const name of ['instantiate', 'instantiateStreaming']) {
+  const original = WebAssembly[name];
+  WebAssembly[name] = function (...args) {
+    return original.apply(this, args).then((result) => {
+      for (const value of Object.values((result.instance ?? result).exports)) {
+        if (value instanceof WebAssembly.Memory) exportedMemories.push(value);
+      }
+      return result;
+    });
+  };
+}
+
+/**
+ * Imports each package under test (`config.packages`: { id, label, entry }) through its
+ * entry, runs its init() and finds its memory. One at a time, so no memory is ambiguous.
+ */
+async function loadPackages(config) {
+  const packages = [];
+  for (const { id, label, entry } of config.packages) {
+    const api = await import(entry);
+    const before = exportedMemories.length;
+    await api.default();
+    const memories = exportedMemories.slice(before);
+    if (memories.length !== 1) throw new Error(`${entry}: init() instantiated ${memories.length} exported WebAssembly memories, expected 1`);
+    packages.push({ id, label, api, memory: memories[0] });
+  }
+  return packages;
+}
 
 /**
  * Collects garbage and lets FinalizationRegistry callbacks run (they come as tasks after a
@@ -96,11 +128,12 @@ function mismatch(tally, want) {
 // Throughput
 
 /** The throughput rows this run measures (all unless the config names some). */
-function selected(config) {
-  return config.competitors ? COMPETITORS.filter((c) => config.competitors.includes(c.id)) : COMPETITORS;
+function selected(config, packages) {
+  const all = competitors(packages);
+  return config.competitors ? all.filter((c) => config.competitors.includes(c.id)) : all;
 }
 
-async function throughput(config, report) {
+async function throughput(config, packages, report) {
   const all = { llm: () => llmTokens(config.sizes.llm), kb: () => kbEvents(config.sizes.kb), one: () => oneEvent(config.sizes.one), mixed: () => mixed(config.sizes.mixed) };
   const workloads = (config.workloads ?? Object.keys(all)).map((name) => all[name]());
   for (const workload of workloads) {
@@ -112,7 +145,7 @@ async function throughput(config, report) {
       // parser here) by up to 3× for the next run, and would flatter wasm-sse.
       globalThis.gc();
       // The warm-up run of each competitor is also its correctness run: it keeps the content.
-      for (const competitor of selected(config)) {
+      for (const competitor of selected(config, packages)) {
         const tally = new Tally(competitor.check === 'content');
         let problem;
         try {
@@ -157,8 +190,8 @@ async function throughput(config, report) {
           eventsPerSec: summary(seconds.map((s) => workload.events / s)),
         });
       }
-      const wasm = report.throughput.at(-1);
-      log(`${workload.name} @ ${chunkSize} B: wasm-sse ${wasm?.competitor === 'wasm-sse' ? wasm.mbps.median.toFixed(1) : '?'} MB/s`);
+      const mbps = (id) => report.throughput.find((r) => r.workload === workload.name && r.chunk === chunkSize && r.competitor === id)?.mbps.median.toFixed(1) ?? '?';
+      log(`${workload.name} @ ${chunkSize} B: ${packages.map((pkg) => `${pkg.id} ${mbps(pkg.id)} MB/s`).join(', ')}`);
     }
   }
 }
@@ -221,7 +254,7 @@ function firstEvents(workload, events) {
   return { ...workload, bytes: workload.bytes.subarray(0, end), events, eventEnds: workload.eventEnds.slice(0, events) };
 }
 
-async function latency(config, report) {
+async function latency(config, packages, report) {
   // About config.latencyChunks chunks in each shape, so that p99 is not just the maximum.
   const tokens = llmTokens(config.latencyChunks * 1024);
   const perEvent = firstEvents(tokens, config.latencyChunks);
@@ -234,7 +267,7 @@ async function latency(config, report) {
     // The no-parser row is tallied per chunk, so its "events" are the chunks that complete one.
     const chunkOfChunk = new Int32Array(chunks.length).fill(-1);
     for (const j of chunkOfEvent) if (j >= 0) chunkOfChunk[j] = j;
-    for (const competitor of LATENCY_COMPETITORS) {
+    for (const competitor of latencyCompetitors(packages)) {
       const chunkOf = competitor.perChunk ? chunkOfChunk : chunkOfEvent;
       const samples = [];
       for (let run = 0; run <= config.latencyRuns; run++) {
@@ -275,10 +308,10 @@ async function memoryReading(memory) {
  * every cycle and collects every 100 cycles, as an application's event loop would: what
  * stays after that is a leak, not garbage waiting for the collector.
  */
-async function startStopCycle(i, chunk) {
+async function startStopCycle(pkg, i, chunk) {
   let firstEvent;
   const gotEvent = new Promise((resolve) => { firstEvent = resolve; });
-  const handle = startStream({
+  const handle = pkg.api.startStream({
     url: 'http://bench.test/live',
     retry: false,
     fetch: () => Promise.resolve(new Response(new ReadableStream({ start: (c) => c.enqueue(chunk) }), SSE_INIT)),
@@ -287,27 +320,27 @@ async function startStopCycle(i, chunk) {
   if (i % 2 === 0) await gotEvent;
   handle.stop();
   const { reason } = await handle.closed;
-  if (reason !== 'stopped') throw new Error(`cycle ${i} closed with '${reason}', expected 'stopped'`);
+  if (reason !== 'stopped') throw new Error(`${pkg.id}: cycle ${i} closed with '${reason}', expected 'stopped'`);
 }
 
-async function memoryCycles(config, memory, report) {
+async function memoryCycles(config, pkg, report) {
   const chunk = llmTokens(200).bytes;
-  const readings = [{ at: 'before', cycles: 0, ...(await memoryReading(memory)) }];
+  const readings = [{ at: 'before', cycles: 0, ...(await memoryReading(pkg.memory)) }];
   let done = 0;
   for (const [at, count] of [['after warm-up', config.warmCycles], ['after cycles', config.cycles]]) {
     for (let i = 0; i < count; i++, done++) {
-      await startStopCycle(done, chunk);
+      await startStopCycle(pkg, done, chunk);
       await macrotask();
       if (done % 100 === 99) globalThis.gc();
     }
-    readings.push({ at, cycles: done, ...(await memoryReading(memory)) });
+    readings.push({ at, cycles: done, ...(await memoryReading(pkg.memory)) });
   }
-  report.memory.push({ workload: `${config.cycles} start/stop cycles`, readings });
-  log(`memory: ${done} start/stop cycles done`);
+  report.memory.push({ competitor: pkg.id, label: pkg.label, workload: `${config.cycles} start/stop cycles`, readings });
+  log(`memory: ${pkg.id}: ${done} start/stop cycles done`);
 }
 
 /** One stream carrying `config.streamBytes` of LLM tokens in 64 KiB chunks, read at marks. */
-async function memoryLongStream(config, memory, report) {
+async function memoryLongStream(config, pkg, report) {
   // A few MB of tokens sent over and over: whole repetitions keep the answer key exact.
   const workload = llmTokens(Math.min(4 << 20, Math.ceil(config.streamBytes / 8)));
   const chunks = chunksOf(workload.bytes, 64 << 10);
@@ -317,7 +350,7 @@ async function memoryLongStream(config, memory, report) {
     ['half-way', Math.round(reps / 2)],
     ['at the end (open)', reps],
   ];
-  const readings = [{ at: 'before', bytes: 0, ...(await memoryReading(memory)) }];
+  const readings = [{ at: 'before', bytes: 0, ...(await memoryReading(pkg.memory)) }];
   let rep = 0;
   let next = 0;
   const source = new ReadableStream(
@@ -327,7 +360,7 @@ async function memoryLongStream(config, memory, report) {
           next = 0;
           rep += 1;
           const mark = marks.find(([, r]) => r === rep);
-          if (mark) readings.push({ at: mark[0], bytes: rep * workload.bytes.length, ...(await memoryReading(memory)) });
+          if (mark) readings.push({ at: mark[0], bytes: rep * workload.bytes.length, ...(await memoryReading(pkg.memory)) });
           if (rep === reps) return controller.close();
         }
         controller.enqueue(chunks[next++]);
@@ -338,19 +371,19 @@ async function memoryLongStream(config, memory, report) {
   const tally = new Tally();
   let problem;
   try {
-    await COMPETITORS.find((c) => c.id === 'wasm-sse').run(chunks, tally, source);
+    await wasmSse(pkg)(chunks, tally, source);
     problem = mismatch(tally, { events: reps * workload.events, chars: reps * workload.content.length });
   } catch (error) {
     problem = `threw ${error}`;
   }
-  readings.push({ at: 'after close', bytes: reps * workload.bytes.length, ...(await memoryReading(memory)) });
-  report.correctness.push({ what: 'memory', workload: 'one long stream', competitor: 'wasm-sse', ok: !problem, detail: problem ?? '' });
-  report.memory.push({ workload: `${((reps * workload.bytes.length) / 1e6).toFixed(0)} MB through one stream`, readings });
-  log('memory: long stream done');
+  readings.push({ at: 'after close', bytes: reps * workload.bytes.length, ...(await memoryReading(pkg.memory)) });
+  report.correctness.push({ what: 'memory', workload: 'one long stream', competitor: pkg.id, ok: !problem, detail: problem ?? '' });
+  report.memory.push({ competitor: pkg.id, label: pkg.label, workload: `${((reps * workload.bytes.length) / 1e6).toFixed(0)} MB through one stream`, readings });
+  log(`memory: ${pkg.id}: long stream done`);
 }
 
 // ---------------------------------------------------------------------------------------
-// End to end: the loopback test server, native EventSource against wasm-sse.
+// End to end: the loopback test server, native EventSource against each wasm-sse package.
 
 function viaEventSource(url) {
   return new Promise((resolve, reject) => {
@@ -371,10 +404,10 @@ function viaEventSource(url) {
   });
 }
 
-async function viaWasmSse(url) {
+async function viaWasmSse(pkg, url) {
   let events = 0;
   let wrong = 0;
-  const handle = startStream({
+  const handle = pkg.api.startStream({
     url,
     retry: false,
     onEvent(event) {
@@ -383,16 +416,16 @@ async function viaWasmSse(url) {
     },
   });
   const { reason, error } = await handle.closed;
-  if (reason !== 'done') throw new Error(`wasm-sse closed with '${reason}' ${error ?? ''} after ${events} events`);
+  if (reason !== 'done') throw new Error(`${pkg.id} closed with '${reason}' ${error ?? ''} after ${events} events`);
   return { events, wrong };
 }
 
-async function endToEnd(config, report) {
+async function endToEnd(config, packages, report) {
   const url = `${config.origin}/counter?n=${config.e2eEvents}&drop_every=0`;
   const bytes = counterBytes(config.e2eEvents);
   const rows = [
     { id: 'eventsource', label: 'native EventSource', run: viaEventSource, times: [] },
-    { id: 'wasm-sse', label: 'wasm-sse startStream (GET)', run: viaWasmSse, times: [] },
+    ...packages.map((pkg) => ({ id: pkg.id, label: `${pkg.label} startStream (GET)`, run: (u) => viaWasmSse(pkg, u), times: [] })),
   ];
   for (let run = 0; run <= config.runs; run++) {
     for (const row of rows) {
@@ -429,38 +462,38 @@ async function endToEnd(config, report) {
 // ---------------------------------------------------------------------------------------
 
 /** A few rounds of every competitor before anything is measured, so JIT tiers settle. */
-async function warmUp(config) {
+async function warmUp(config, packages) {
   const workload = llmTokens(config.sizes.warmUp);
   const chunks = chunksOf(workload.bytes, 1024);
   for (let round = 0; round < config.warmUpRounds; round++) {
-    for (const competitor of selected(config)) await competitor.run(chunks, new Tally());
+    for (const competitor of selected(config, packages)) await competitor.run(chunks, new Tally());
   }
   // Latency and start/stop paths too, on a small scale.
-  await startStopCycle(0, workload.bytes.subarray(0, workload.eventEnds[2]));
+  for (const pkg of packages) await startStopCycle(pkg, 0, workload.bytes.subarray(0, workload.eventEnds[2]));
 }
 
 window.runBench = async (config) => {
   const report = { correctness: [], throughput: [], latency: [], memory: [], e2e: [], page: {} };
-  await init();
-  const memory = wasmMemory();
+  const packages = await loadPackages(config);
   report.page = { userAgent: navigator.userAgent, crossOriginIsolated, timerResolutionMs: crossOriginIsolated ? 0.005 : 0.1 };
   const phases = [
-    ['warm-up', () => warmUp(config)],
+    ['warm-up', () => warmUp(config, packages)],
     // Memory first: later workloads grow the wasm memory (it never shrinks), which would
-    // give a leak room to hide in.
-    ['memory (start/stop cycles)', () => memoryCycles(config, memory, report)],
-    ['memory (long stream)', () => memoryLongStream(config, memory, report)],
-    ['throughput', () => throughput(config, report)],
-    ['latency', () => latency(config, report)],
-    ['end-to-end', () => endToEnd(config, report)],
+    // give a leak room to hide in. Each package has its own memory.
+    // A failed phase of one package counts against that package's checks.
+    ...packages.map((pkg) => [`memory (start/stop cycles, ${pkg.id})`, () => memoryCycles(config, pkg, report), pkg.id]),
+    ...packages.map((pkg) => [`memory (long stream, ${pkg.id})`, () => memoryLongStream(config, pkg, report), pkg.id]),
+    ['throughput', () => throughput(config, packages, report)],
+    ['latency', () => latency(config, packages, report)],
+    ['end-to-end', () => endToEnd(config, packages, report)],
   ];
-  for (const [name, phase] of phases) {
+  for (const [name, phase, competitor = ''] of phases) {
     if (config.phases && !config.phases.includes(name)) continue;
     const start = performance.now();
     try {
       await phase();
     } catch (error) {
-      report.correctness.push({ what: name, workload: '', competitor: '', ok: false, detail: `phase failed: ${error?.stack ?? error}` });
+      report.correctness.push({ what: name, workload: '', competitor, ok: false, detail: `phase failed: ${error?.stack ?? error}` });
       log(`phase ${name} failed: ${error}`);
     }
     log(`${name}: ${((performance.now() - start) / 1e3).toFixed(1)} s`);

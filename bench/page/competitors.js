@@ -4,7 +4,6 @@
 
 import { createParser } from 'eventsource-parser';
 import { getLines, getMessages } from '@microsoft/fetch-event-source/lib/esm/parse.js';
-import { startStream } from 'wasm-sse';
 
 const SSE_INIT = { headers: { 'content-type': 'text/event-stream' } };
 
@@ -132,32 +131,37 @@ function streamRow(make) {
   };
 }
 
-/** wasm-sse through its public API, with a fetch that answers with the chunks. */
-async function wasmSse(chunks, tally, source = streamOf(chunks)) {
-  const errors = [];
-  const handle = startStream({
-    url: 'http://bench.test/x',
-    retry: false,
-    fetch: () => Promise.resolve(new Response(source, SSE_INIT)),
-    onEvent(event) {
-      tally.add(typeof event.content === 'string' ? event.content : '');
-    },
-    onError(error) {
-      errors.push(`${error.kind}: ${error.message}`);
-    },
-  });
-  const { reason } = await handle.closed;
-  // A body that ends without `done`, with retry off, closes as 'ended'.
-  if (reason !== 'ended' || errors.length) {
-    throw new Error(`wasm-sse closed with '${reason}'${errors.length ? `, errors: ${errors.join('; ')}` : ''}`);
-  }
+/**
+ * wasm-sse through its public API, with a fetch that answers with the chunks. `pkg`: a
+ * package under test as bench.js loaded it ({ id, api: its entry's exports }).
+ */
+export function wasmSse(pkg) {
+  return async (chunks, tally, source = streamOf(chunks)) => {
+    const errors = [];
+    const handle = pkg.api.startStream({
+      url: 'http://bench.test/x',
+      retry: false,
+      fetch: () => Promise.resolve(new Response(source, SSE_INIT)),
+      onEvent(event) {
+        tally.add(typeof event.content === 'string' ? event.content : '');
+      },
+      onError(error) {
+        errors.push(`${error.kind}: ${error.message}`);
+      },
+    });
+    const { reason } = await handle.closed;
+    // A body that ends without `done`, with retry off, closes as 'ended'.
+    if (reason !== 'ended' || errors.length) {
+      throw new Error(`${pkg.id} closed with '${reason}'${errors.length ? `, errors: ${errors.join('; ')}` : ''}`);
+    }
+  };
 }
 
 /**
- * Every throughput row. `check` says what the tally must equal: 'content' (JSON content),
+ * The JS throughput rows. `check` says what the tally must equal: 'content' (JSON content),
  * 'data' (raw data length) or 'lines' (the ceiling counts line ends, not events).
  */
-export const COMPETITORS = [
+const JS_COMPETITORS = [
   { id: 'ceiling-sync', label: 'reference ceiling (TextDecoder + LF scan)', feed: 'sync', check: 'lines', run: syncRow(ceiling) },
   { id: 'ceiling-stream', label: 'reference ceiling (TextDecoder + LF scan)', feed: 'stream', check: 'lines', run: streamRow(ceiling) },
   { id: 'esp-sync', label: 'eventsource-parser', feed: 'sync', check: 'data', run: syncRow((t) => eventsourceParser(t, false)) },
@@ -166,13 +170,22 @@ export const COMPETITORS = [
   { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', feed: 'stream', check: 'content', run: streamRow((t) => eventsourceParser(t, true)) },
   { id: 'fes-sync', label: 'fetch-event-source + JSON.parse', feed: 'sync', check: 'content', run: syncRow(fetchEventSource) },
   { id: 'fes-stream', label: 'fetch-event-source + JSON.parse', feed: 'stream', check: 'content', run: streamRow(fetchEventSource) },
-  { id: 'wasm-sse', label: 'wasm-sse (startStream, custom fetch)', feed: 'stream', check: 'content', run: wasmSse },
 ];
 
+/** Every throughput row: the JS ones, then one per wasm-sse package under test. */
+export function competitors(packages) {
+  return [
+    ...JS_COMPETITORS,
+    ...packages.map((pkg) => ({ id: pkg.id, label: `${pkg.label} (startStream, custom fetch)`, feed: 'stream', check: 'content', run: wasmSse(pkg) })),
+  ];
+}
+
 /** Latency rows: the stream-fed ones; `stream-only` is the delivery floor with no parsing. */
-export const LATENCY_COMPETITORS = [
-  { id: 'stream-only', label: 'stream delivery only (no parser)', run: streamRow((tally) => ({ onChunk: () => tally.add(''), finish() {} })), perChunk: true },
-  { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', run: streamRow((t) => eventsourceParser(t, true)) },
-  { id: 'fes-stream', label: 'fetch-event-source + JSON.parse', run: streamRow(fetchEventSource) },
-  { id: 'wasm-sse', label: 'wasm-sse', run: wasmSse },
-];
+export function latencyCompetitors(packages) {
+  return [
+    { id: 'stream-only', label: 'stream delivery only (no parser)', run: streamRow((tally) => ({ onChunk: () => tally.add(''), finish() {} })), perChunk: true },
+    { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', run: streamRow((t) => eventsourceParser(t, true)) },
+    { id: 'fes-stream', label: 'fetch-event-source + JSON.parse', run: streamRow(fetchEventSource) },
+    ...packages.map((pkg) => ({ id: pkg.id, label: pkg.label, run: wasmSse(pkg) })),
+  ];
+}

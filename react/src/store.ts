@@ -1,6 +1,6 @@
 // The framework-free state of one stream for UI code: wraps `startStream`, folds its events
 // into immutable snapshots and publishes at most one snapshot per animation frame.
-import { startStream } from 'wasm-sse';
+import init, { startStream } from 'wasm-sse';
 import type {
   CloseInfo, CloseReason, StreamError, StreamEvent, StreamHandle, StreamOptions, StreamStats, StreamStatus,
 } from 'wasm-sse';
@@ -65,8 +65,17 @@ const IDLE: StreamState = Object.freeze({
 // One started stream. Callbacks of a run that is no longer current change nothing.
 interface Run { handle: StreamHandle | null; callbacks: Partial<StreamOptions> }
 
-/** Creates the store of one stream. Has no side effects: nothing starts until `start()`. */
+/**
+ * Creates the store of one stream. Nothing starts until `start()`; in the browser the wasm
+ * module starts loading, so that `start()` with bad options throws at once (before the
+ * module has loaded, `startStream` reports them through `onError` and `onClose` instead).
+ * During server rendering nothing loads.
+ */
 export function createStreamStore(initialOptions: StreamStoreOptions): StreamStore {
+  if (typeof window !== 'undefined' && !initialOptions.start) {
+    // A failed load is reported by the stream that needs the module.
+    init().catch(() => {});
+  }
   let options = initialOptions;
   let state = IDLE;
   let run: Run | null = null;

@@ -22,6 +22,17 @@ function setup(extra: Partial<StreamStoreOptions> = {}, client = fakeClient()) {
   return { store, client, notifications: () => notified };
 }
 
+it('loads no wasm during server rendering (no window), even without an injected start', async () => {
+  const fetched: unknown[] = [];
+  vi.stubGlobal('fetch', (url: unknown) => {
+    fetched.push(url);
+    return Promise.reject(new Error('no network in the React tests'));
+  });
+  createStreamStore({ url: '/api/run_sse' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(fetched).toHaveLength(0);
+});
+
 describe('snapshots', () => {
   it('is idle and equal to the constant server snapshot before start', () => {
     const { store, client } = setup();

@@ -1,5 +1,6 @@
-//! One stream's life: connect, read, decode, and reconnect when the policy says so.
-//! Guards abort the fetch and cancel the reader whenever the future is dropped.
+//! One stream's life: connect, read, decode, and reconnect when the policy says so. The
+//! Rust API and the JS API both run this. Guards abort the fetch, cancel the reader and
+//! remove listeners whenever the future is dropped.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,10 +9,12 @@ use js_sys::{Date, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{
+    AbortController, AbortSignal, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response,
+};
 
-use super::listener::{race, EventFuture, Timeout};
-use super::{Item, Shared, Status};
+use super::listener::{race, EventFuture};
+use super::{CloseReason, Control, OpenInfo, RetryInfo, Shared, Sink, Status};
 use crate::config::{retry_after_ms, Format};
 use crate::error::StreamError;
 use crate::retry::RetryConfig;
@@ -30,6 +33,10 @@ extern "C" {
     fn pump(reader: &ReadableStreamDefaultReader, feed: &Function, state: &Object) -> Promise;
 }
 
+/// The longest wait `setTimeout` honours (2^31 - 1 ms); longer delays are clamped to it,
+/// and `onRetry` reports the wait that happens.
+const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
+
 /// Everything needed to (re)send the request. Validated before the first attempt.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
@@ -43,80 +50,119 @@ pub(crate) struct Request {
     pub(crate) max_event_bytes: usize,
     pub(crate) last_event_id: String,
     pub(crate) fetch: Option<Function>,
+    pub(crate) signal: Option<AbortSignal>,
 }
 
-/// The attempt loop. Owned by the stream's future; dropping it cancels.
-pub(crate) struct Driver {
+/// The attempt loop. Owned by the stream's task; dropping it cancels.
+pub(crate) struct Driver<S: Sink> {
     req: Request,
-    shared: Rc<Shared>,
+    control: Rc<Control<S>>,
     /// Shared with the body pump's `feed` callback while an attempt reads.
-    decoder: Rc<RefCell<Decoder>>,
+    decoder: Rc<RefCell<Decoder<S>>>,
 }
 
-/// The stream's [`Session`] and the queue its output goes to. Survives reconnections.
-struct Decoder {
-    shared: Rc<Shared>,
-    session: Session<Vec<Item>>,
+/// The stream's [`Session`] and where its output goes. Survives reconnections.
+struct Decoder<S: Sink> {
+    control: Rc<Control<S>>,
+    session: Session<S::Out>,
     chunk: Vec<u8>,
 }
 
-/// How one attempt ended, and the error to report if it failed.
-type AttemptEnd = (End, Option<StreamError>);
+/// How one attempt ended.
+enum Attempt {
+    /// As the session sees it, with the error to report if it failed.
+    Ended(End, Option<StreamError>),
+    /// The stream was stopped meanwhile.
+    Stopped,
+    /// The wasm module trapped while decoding (a bug, or memory ran out). The decoder's
+    /// state is unknown after a trap, so nothing touches it again.
+    Trapped(String),
+}
 
-impl Driver {
-    pub(crate) fn new(req: Request, shared: Rc<Shared>) -> Self {
+impl<S: Sink> Driver<S> {
+    pub(crate) fn new(req: Request, control: Rc<Control<S>>) -> Self {
         let session = Session::new(
             req.format,
             req.max_event_bytes,
             req.retry,
-            req.method.eq_ignore_ascii_case("GET"),
+            req.method == "GET",
             &req.last_event_id,
-            Vec::new(),
+            S::Out::default(),
         );
-        let decoder = Decoder { shared: Rc::clone(&shared), session, chunk: Vec::new() };
-        Self { req, shared, decoder: Rc::new(RefCell::new(decoder)) }
+        let decoder = Decoder { control: Rc::clone(&control), session, chunk: Vec::new() };
+        Self { req, control, decoder: Rc::new(RefCell::new(decoder)) }
+    }
+
+    fn shared(&self) -> &Shared {
+        &self.control.shared
     }
 
     pub(crate) async fn run(self) {
+        // The caller's AbortSignal stops the stream as `stop()` does.
+        let _signal = match &self.req.signal {
+            Some(signal) if signal.aborted() => return self.control.stop(),
+            Some(signal) => Some(AbortListener::new(signal, &self.control)),
+            None => None,
+        };
         let mut attempt = 1;
         loop {
-            self.shared.stats.borrow_mut().attempt = attempt;
-            let (end, error) = self.attempt().await;
-            self.shared.close_open_time();
+            self.shared().stats.borrow_mut().attempt = attempt;
+            let (end, error) = match self.attempt(attempt).await {
+                Attempt::Ended(end, error) => (end, error),
+                Attempt::Stopped => return,
+                Attempt::Trapped(message) => {
+                    return self.control.finish(CloseReason::Error, Some(StreamError::Internal { message }));
+                }
+            };
+            self.shared().close_open_time();
             let next = {
                 let mut decoder = self.decoder.borrow_mut();
                 let next = decoder.session.end(end, js_sys::Math::random());
-                decoder.deliver();
+                decoder.deliver(); // an NDJSON line the body ended without a newline
                 next
             };
+            if self.shared().closed() {
+                return; // a callback stopped the stream
+            }
             let cause = || error.unwrap_or(StreamError::Network { message: "the stream ended".into() });
-            let error = match next {
-                Next::Reconnect { delay_ms, .. } => {
-                    self.shared.status.set(Status::Retrying);
-                    self.shared.stats.borrow_mut().reconnects += 1;
-                    wait_to_reconnect(delay_ms).await;
+            let (reason, error) = match next {
+                Next::Reconnect { delay_ms, failures } => {
+                    let delay_ms = delay_ms.min(MAX_TIMEOUT_MS);
+                    self.shared().status.set(Status::Retrying);
+                    self.shared().stats.borrow_mut().reconnects += 1;
+                    self.control.sink.retry(&RetryInfo { attempt: failures, delay_ms, error: cause() });
+                    if self.shared().closed() {
+                        return;
+                    }
+                    wait_to_reconnect(delay_ms as u32).await;
                     attempt += 1;
                     continue;
                 }
-                Next::Done | Next::Ended => None,
-                Next::Fail => Some(cause()),
-                Next::NotResumable => Some(StreamError::NotResumable),
-                Next::RetriesExhausted { failures } => {
-                    Some(StreamError::RetriesExhausted { failures, last: Box::new(cause()) })
-                }
+                Next::Done => (CloseReason::Done, None),
+                Next::Ended => (CloseReason::Ended, None),
+                Next::Fail => (CloseReason::Error, Some(cause())),
+                Next::NotResumable => (CloseReason::Error, Some(StreamError::NotResumable)),
+                Next::RetriesExhausted { failures } => (
+                    CloseReason::Error,
+                    Some(StreamError::RetriesExhausted { failures, last: Box::new(cause()) }),
+                ),
             };
-            self.shared.set_closed();
-            self.shared.push(error.map(Err));
-            return;
+            return self.control.finish(reason, error);
         }
     }
 
-    async fn attempt(&self) -> AttemptEnd {
-        let controller = AbortController::new().expect("AbortController exists wherever fetch does");
+    async fn attempt(&self, attempt: u32) -> Attempt {
+        let Ok(controller) = AbortController::new() else {
+            return network("this environment has fetch but no AbortController".into(), false);
+        };
         let _abort = AbortOnDrop(controller.clone());
-        *self.shared.controller.borrow_mut() = Some(controller.clone());
+        *self.shared().controller.borrow_mut() = Some(controller.clone());
 
-        let response = match JsFuture::from(self.fetch(&controller)).await.map(JsCast::dyn_into::<Response>) {
+        let fetched = JsFuture::from(self.fetch(&controller)).await;
+        if self.shared().closed() {
+            return Attempt::Stopped;
+        }
+        let response = match fetched.map(JsCast::dyn_into::<Response>) {
             Ok(Ok(response)) => response,
             Ok(Err(_)) => return network("the custom fetch did not resolve to a Response".into(), false),
             Err(err) => return network(describe(&err), false),
@@ -128,15 +174,20 @@ impl Driver {
             let retry_after = headers.get("retry-after").ok().flatten().and_then(|value| {
                 retry_after_ms(&value, Date::now(), |date| Some(Date::parse(date)).filter(|t| !t.is_nan()))
             });
-            return (End::Http { status, retry_after_ms: retry_after }, Some(StreamError::Http { status }));
+            let end = End::Http { status, retry_after_ms: retry_after };
+            return Attempt::Ended(end, Some(StreamError::Http { status }));
         }
         let content_type = headers.get("content-type").ok().flatten();
         if !self.decoder.borrow_mut().session.open(content_type.as_deref()) {
-            return (End::ContentType, Some(StreamError::ContentType { content_type }));
+            return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
         }
-        self.shared.status.set(Status::Open);
-        self.shared.open_since.set(Some(Date::now()));
-        let Some(body) = response.body() else { return (End::BodyEnded, None) };
+        self.shared().status.set(Status::Open);
+        self.shared().open_since.set(Some(Date::now()));
+        self.control.sink.open(&OpenInfo { status, headers, attempt });
+        if self.shared().closed() {
+            return Attempt::Stopped;
+        }
+        let Some(body) = response.body() else { return Attempt::Ended(End::BodyEnded, None) };
         let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
         let _cancel = CancelOnDrop(reader.clone());
         let decoder = Rc::clone(&self.decoder);
@@ -146,26 +197,36 @@ impl Driver {
         let pumping = PumpGuard { state: Object::new(), _feed: feed };
         let ended =
             JsFuture::from(pump(&reader, pumping._feed.as_ref().unchecked_ref(), &pumping.state)).await;
+        if self.shared().closed() {
+            return Attempt::Stopped;
+        }
         // pump.js resolves with 2 when `feed` asked it to stop.
-        match ended.map(|how| how.as_f64() == Some(2.0)) {
-            Ok(true) => (End::Stopped, None),
-            Ok(false) => (End::BodyEnded, None),
+        match ended {
+            Ok(how) if how.as_f64() == Some(2.0) => Attempt::Ended(End::Stopped, None),
+            Ok(_) => Attempt::Ended(End::BodyEnded, None),
+            Err(err) if err.is_instance_of::<js_sys::WebAssembly::RuntimeError>() => {
+                Attempt::Trapped(describe(&err))
+            }
             Err(err) => network(describe(&err), true),
         }
     }
 
+    #[inline(never)]
     fn fetch(&self, controller: &AbortController) -> Promise {
         let init = RequestInit::new();
         init.set_method(&self.req.method);
         init.set_signal(Some(&controller.signal()));
-        let headers = Headers::new().expect("Headers exists wherever fetch does");
+        let Ok(headers) = Headers::new() else {
+            return Promise::reject(&"this environment has fetch but no Headers".into());
+        };
+        // Names and values were checked when the stream was built (config::check_header),
+        // so `set` cannot fail.
         let has = |name: &str| self.req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         if !has("accept") {
             let _ = headers.set("accept", self.req.format.accept());
         }
         let _ = headers.set("cache-control", "no-cache");
         for (name, value) in &self.req.headers {
-            // Names and values were checked when the stream was built.
             let _ = headers.set(name, value);
         }
         let decoder = self.decoder.borrow();
@@ -192,34 +253,35 @@ impl Driver {
     }
 }
 
-impl Decoder {
-    /// Parses one chunk of the body and queues what it produced. Returns whether to stop
+impl<S: Sink> Decoder<S> {
+    /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
     /// reading: `done` arrived or the stream was stopped.
     fn feed(&mut self, bytes: &Uint8Array, len: u32) -> bool {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.resize(len as usize, 0);
         bytes.copy_to(&mut chunk);
-        self.shared.stats.borrow_mut().bytes += chunk.len() as u64;
+        self.control.shared.stats.borrow_mut().bytes += u64::from(len);
         let done = self.session.feed(&chunk);
         self.chunk = chunk;
         self.deliver();
-        done || self.shared.stopped.get()
+        done || self.control.shared.closed()
     }
 
-    /// Moves the session's output to the queue (nothing after a stop), and keeps the last
+    /// Hands the session's output to the sink (nothing after a stop), and keeps the last
     /// event ID current.
+    #[inline(never)]
     fn deliver(&mut self) {
+        let shared = &self.control.shared;
         let current = self.session.last_event_id();
-        if *self.shared.last_event_id.borrow() != current {
-            current.clone_into(&mut self.shared.last_event_id.borrow_mut());
+        if *shared.last_event_id.borrow() != current {
+            current.clone_into(&mut shared.last_event_id.borrow_mut());
         }
-        let items = std::mem::take(&mut self.session.out);
-        if self.shared.stopped.get() || items.is_empty() {
+        if shared.closed() {
+            self.session.out = S::Out::default();
             return;
         }
-        let events = items.iter().filter(|item| item.is_ok()).count();
-        self.shared.stats.borrow_mut().events += events as u64;
-        self.shared.push(items);
+        let events = self.control.sink.deliver(&mut self.session.out, shared);
+        shared.stats.borrow_mut().events += events;
     }
 }
 
@@ -236,8 +298,9 @@ impl Drop for PumpGuard {
     }
 }
 
-fn network(message: String, opened: bool) -> AttemptEnd {
-    (End::Network { opened }, Some(StreamError::Network { message }))
+#[inline(never)]
+fn network(message: String, opened: bool) -> Attempt {
+    Attempt::Ended(End::Network { opened }, Some(StreamError::Network { message }))
 }
 
 /// The message of a rejected promise's value.
@@ -250,12 +313,11 @@ fn describe(err: &JsValue) -> String {
 
 /// Waits out the backoff; the browser coming back online cuts it short, and while it is
 /// offline only `online` ends the wait. Dropping it clears the timer and the listener.
-async fn wait_to_reconnect(delay_ms: u64) {
+async fn wait_to_reconnect(delay_ms: u32) {
     let global: EventTarget = js_sys::global().unchecked_into();
     let online = EventFuture::new(&global, "online");
     if is_online(&global) {
-        let delay = u32::try_from(delay_ms).unwrap_or(u32::MAX);
-        race(Timeout::new(delay), online).await;
+        race(gloo_timers::future::TimeoutFuture::new(delay_ms), online).await;
     } else {
         online.await;
     }
@@ -267,6 +329,28 @@ fn is_online(global: &JsValue) -> bool {
         .ok()
         .and_then(|v| v.as_bool())
         .unwrap_or(true)
+}
+
+/// Stops the stream when the caller's `AbortSignal` fires. Dropping it removes the listener.
+struct AbortListener {
+    signal: AbortSignal,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl AbortListener {
+    fn new<S: Sink>(signal: &AbortSignal, control: &Rc<Control<S>>) -> Self {
+        let control = Rc::clone(control);
+        let closure = Closure::<dyn FnMut()>::new(move || control.stop());
+        let _ = signal.add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+        Self { signal: signal.clone(), closure }
+    }
+}
+
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        let _ =
+            self.signal.remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
+    }
 }
 
 struct AbortOnDrop(AbortController);

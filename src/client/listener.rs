@@ -1,5 +1,5 @@
-//! Event listeners and timers as futures that unregister themselves on drop, and a
-//! two-way race.
+//! An event listener as a future that unregisters itself on drop, and a two-way race
+//! (the backoff timer, gloo-timers' `TimeoutFuture`, against the `online` event).
 //! No `Closure` is ever forgotten: the guard that registers one removes it.
 
 use std::cell::{Cell, RefCell};
@@ -74,47 +74,6 @@ impl Drop for EventFuture {
     fn drop(&mut self) {
         let _ =
             self.target.remove_event_listener_with_callback(self.name, self.closure.as_ref().unchecked_ref());
-    }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// The global `setTimeout` (windows and workers); returns the timer's handle.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: i32) -> wasm_bindgen::JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &wasm_bindgen::JsValue);
-}
-
-/// Resolves after `ms` milliseconds. Dropping it clears the timer.
-pub(crate) struct Timeout {
-    handle: wasm_bindgen::JsValue,
-    state: Rc<Fired>,
-    _closure: Closure<dyn FnMut()>,
-}
-
-impl Timeout {
-    pub(crate) fn new(ms: u32) -> Self {
-        let state = Rc::new(Fired::default());
-        let seen = Rc::clone(&state);
-        let closure = Closure::<dyn FnMut()>::new(move || seen.fire());
-        // Browsers treat delays above 2^31 - 1 ms as 0: clamp, never wrap.
-        let ms = i32::try_from(ms).unwrap_or(i32::MAX);
-        let handle = set_timeout(closure.as_ref().unchecked_ref(), ms);
-        Self { handle, state, _closure: closure }
-    }
-}
-
-impl Future for Timeout {
-    type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.state.poll(cx)
-    }
-}
-
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        clear_timeout(&self.handle);
     }
 }
 

@@ -1,21 +1,26 @@
-//! The browser shell: `fetch`, the body reader loop, AbortController, timers and the
+//! The browser client: `fetch`, the body reader loop, AbortController, timers and the
 //! `online` event. The only code that awaits the network; every decision is the core's.
 //!
-//! [`EventStream`] is the Rust API (a `futures::Stream`). Dropping it cancels everything:
-//! fetch, reader, timer, listeners. (The npm package has its own shell in JS, `js/`.)
+//! There is one client. [`EventStream`] (the Rust API, a `futures::Stream`) and the JS API
+//! (`startStream`, exported from `src/js`) run the same [`Driver`]; they differ only in
+//! where its notices go (a [`Sink`]): a queue polled by the stream, or the JS callbacks.
+//! Stopping or dropping cancels everything: fetch, reader, timer, listeners.
 
 mod driver;
 mod listener;
 mod stream;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::task::Waker;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
-use web_sys::AbortController;
+use web_sys::{AbortController, Headers};
 
 use crate::error::StreamError;
 use crate::event::StreamEvent;
+use crate::session::Output;
 
 pub use stream::{EventStream, EventStreamBuilder};
 
@@ -46,8 +51,34 @@ impl Status {
     }
 }
 
+/// Why a stream closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The server sent `done`.
+    Done,
+    /// The stream was stopped: `stop()`, the `AbortSignal`, or the Rust stream dropped.
+    Stopped,
+    /// The server ended the stream: HTTP 204, or the body ended with reconnection off.
+    Ended,
+    /// A fatal error (the last item of the Rust stream, `onError` in JS).
+    Error,
+}
+
+impl CloseReason {
+    /// The name the JS API uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::Done => "done",
+            CloseReason::Stopped => "stopped",
+            CloseReason::Ended => "ended",
+            CloseReason::Error => "error",
+        }
+    }
+}
+
 /// Counters of a stream. Never holds request headers or body.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Body bytes received, over all connections.
     pub bytes: u64,
@@ -63,35 +94,81 @@ pub struct Stats {
     pub last_event_id: String,
 }
 
+/// The notice that a response is streaming (JS `onOpen`).
+#[derive(Debug, Clone)]
+pub struct OpenInfo {
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The response headers.
+    pub headers: Headers,
+    /// Which attempt this is (1 for the first connection).
+    pub attempt: u32,
+}
+
+/// The notice that the stream will reconnect (JS `onRetry`).
+#[derive(Debug, Clone)]
+pub struct RetryInfo {
+    /// Failed attempts in a row, this one included.
+    pub attempt: u32,
+    /// The wait before the next attempt, in milliseconds (what `setTimeout` is given).
+    pub delay_ms: u64,
+    /// What ended the attempt.
+    pub error: StreamError,
+}
+
 /// What the stream yields: an event, or an error (the last one, if the stream failed).
 pub(crate) type Item = Result<StreamEvent, StreamError>;
+
+/// Where a stream's notices go: the Rust stream's queue, or the JS callbacks.
+pub(crate) trait Sink: 'static {
+    /// What the stream's session decodes into.
+    type Out: Output + Default;
+    /// A response is streaming.
+    fn open(&self, info: &OpenInfo);
+    /// Hands on (and clears) what one chunk, or the end of a body, decoded. Called only
+    /// while the stream runs. Returns how many events were delivered.
+    fn deliver(&self, out: &mut Self::Out, shared: &Shared) -> u64;
+    /// The stream will reconnect after `info.delay_ms`.
+    fn retry(&self, info: &RetryInfo);
+    /// The stream closed. Called exactly once, last.
+    fn close(&self, reason: CloseReason, error: Option<StreamError>);
+}
 
 /// State the driver shares with whoever holds the stream.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) status: Cell<Status>,
-    pub(crate) stopped: Cell<bool>,
-    pub(crate) last_event_id: RefCell<String>,
+    status: Cell<Status>,
+    last_event_id: RefCell<String>,
     stats: RefCell<Stats>,
     open_since: Cell<Option<f64>>,
     /// The current attempt's controller, so that a stop aborts the fetch at once.
     controller: RefCell<Option<AbortController>>,
-    queue: RefCell<VecDeque<Item>>,
+    /// The task running the driver, woken by a stop so that it drops the driver.
     waker: RefCell<Option<Waker>>,
 }
 
 impl Shared {
-    pub(crate) fn new(last_event_id: &str) -> Self {
+    fn new(last_event_id: &str) -> Self {
         Self {
             status: Cell::new(Status::Connecting),
-            stopped: Cell::new(false),
             last_event_id: RefCell::new(last_event_id.to_owned()),
             stats: RefCell::new(Stats::default()),
             open_since: Cell::new(None),
             controller: RefCell::new(None),
-            queue: RefCell::new(VecDeque::new()),
             waker: RefCell::new(None),
         }
+    }
+
+    pub(crate) fn status(&self) -> Status {
+        self.status.get()
+    }
+
+    pub(crate) fn closed(&self) -> bool {
+        self.status.get() == Status::Closed
+    }
+
+    pub(crate) fn last_event_id(&self) -> String {
+        self.last_event_id.borrow().clone()
     }
 
     pub(crate) fn stats(&self) -> Stats {
@@ -103,31 +180,24 @@ impl Shared {
         stats
     }
 
-    /// Stops at once: aborts the request in flight, drops queued notices, and wakes the
-    /// task so that it drops the driver (which cancels the reader and any timer).
-    pub(crate) fn stop(&self) {
-        if self.stopped.replace(true) {
-            return;
+    /// Marks the stream closed; false when it already was. Aborts the request in flight
+    /// and wakes the task, which then drops the driver (cancelling the reader and timer).
+    fn close(&self) -> bool {
+        if self.closed() {
+            return false;
         }
-        self.set_closed();
+        self.close_open_time();
+        self.status.set(Status::Closed);
         if let Some(controller) = self.controller.borrow_mut().take() {
             controller.abort();
         }
-        self.queue.borrow_mut().clear();
         if let Some(waker) = self.waker.borrow_mut().take() {
             waker.wake();
         }
+        true
     }
 
-    pub(crate) fn set_closed(&self) {
-        self.close_open_time();
-        self.status.set(Status::Closed);
-    }
-
-    fn push(&self, items: impl IntoIterator<Item = Item>) {
-        self.queue.borrow_mut().extend(items);
-        // Events arrive from the body pump's callback, outside any poll of the stream:
-        // wake whoever waits for them.
+    fn wake(&self) {
         if let Some(waker) = self.waker.borrow().as_ref() {
             waker.wake_by_ref();
         }
@@ -137,5 +207,56 @@ impl Shared {
         if let Some(since) = self.open_since.take() {
             self.stats.borrow_mut().time_open_ms += js_sys::Date::now() - since;
         }
+    }
+}
+
+/// A stream's shared state and its sink: what a handle holds to read and stop it.
+pub(crate) struct Control<S> {
+    pub(crate) shared: Shared,
+    pub(crate) sink: S,
+}
+
+impl<S: Sink> Control<S> {
+    pub(crate) fn new(last_event_id: &str, sink: S) -> Rc<Self> {
+        Rc::new(Self { shared: Shared::new(last_event_id), sink })
+    }
+
+    /// Stops the stream: nothing but the close notice (reason `stopped`) comes after.
+    pub(crate) fn stop(&self) {
+        self.finish(CloseReason::Stopped, None);
+    }
+
+    /// Closes the stream once: later calls do nothing.
+    pub(crate) fn finish(&self, reason: CloseReason, error: Option<StreamError>) {
+        if self.shared.close() {
+            self.sink.close(reason, error);
+        }
+    }
+}
+
+/// The driver's future, dropped (which cancels whatever it awaits) once the stream closes.
+pub(crate) struct Task {
+    future: Option<Pin<Box<dyn Future<Output = ()>>>>,
+}
+
+impl Task {
+    /// The task that runs `req` through the client, with its notices going to `sink`.
+    pub(crate) fn new<S: Sink>(req: Request, control: &Rc<Control<S>>) -> Self {
+        let driver = Driver::new(req, Rc::clone(control));
+        Self { future: Some(Box::pin(driver.run())) }
+    }
+
+    /// Polls the driver until it finishes or the stream is closed.
+    pub(crate) fn poll(&mut self, shared: &Shared, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(future) = self.future.as_mut().filter(|_| !shared.closed()) else {
+            self.future = None;
+            return Poll::Ready(());
+        };
+        *shared.waker.borrow_mut() = Some(cx.waker().clone());
+        if future.as_mut().poll(cx).is_ready() || shared.closed() {
+            self.future = None;
+            return Poll::Ready(());
+        }
+        Poll::Pending
     }
 }

@@ -1,15 +1,19 @@
-//! The wasm half of the npm package. The JS shell (`js/index.js`) does the I/O: options,
-//! `fetch`, the body reader, timers, AbortController. Everything it decides on comes from
-//! a [`Session`](crate::session::Session) here: which parser a response gets, the decoded
-//! events of each chunk (encoded as one [`Batch`]), the last event ID, and what to do when
-//! a connection ends.
+//! The JS API: `startStream`, `stopStream` and the stream handle, exported with
+//! wasm-bindgen over the one client in `src/client` (the Rust `EventStream` runs the same
+//! driver). The only code that knows JS object shapes: the options object ([`options`]),
+//! the notices handed to the callbacks, and the [`Batch`] each chunk's events cross in.
 //!
-//! [`Batch`] is plain Rust, tested natively; `exports` is the raw ABI the shell calls.
+//! [`Batch`] is plain Rust, tested natively; `events.js` (a wasm-bindgen snippet) turns a
+//! batch into event objects. The exports are public for Rust code that holds JS values
+//! (and for the wasm-pack tests of the JS API); Rust front-ends use
+//! [`EventStream`](crate::client::EventStream).
 
-#[cfg(all(target_arch = "wasm32", feature = "js", not(feature = "std")))]
-mod alloc;
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
-mod exports;
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+mod api;
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+pub use api::{start_stream, start_stream_later, stop_stream, JsStreamHandle};
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+mod options;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
@@ -20,7 +24,7 @@ use crate::prelude::*;
 use crate::session::Output;
 
 /// The events of one call, for the shell: one string and six numbers per entry. Kept
-/// between calls so that its buffers are reused. The layout (read by `js/wasm.js`):
+/// between calls so that its buffers are reused. The layout (read by `events.js`):
 ///
 /// `meta` holds, per entry: kind, flags, then the UTF-16 end offsets in `text` of its
 /// type, data and last event ID, and a last number for the typed field (content, error

@@ -134,6 +134,8 @@ impl EventStreamParser {
     /// [`poll`](Self::poll).
     // The browser client (wasm32) is the caller; native builds test it only.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    // The session's path (the browser client); unused in the pure core alone.
+    #[cfg_attr(not(feature = "client"), allow(dead_code))]
     pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
         let Self { lines, block, .. } = self;
         block.parse(lines, chunk, on);

@@ -1,0 +1,254 @@
+//! The `#[wasm_bindgen]` exports: `startStream`, `stopStream` and the `StreamHandle`
+//! class, and the sink that turns the client's notices into calls of the JS callbacks.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::options::{parse, Callbacks};
+use super::Batch;
+use crate::client::{CloseReason, Control, OpenInfo, Request, RetryInfo, Shared, Sink, Task};
+use crate::error::StreamError;
+
+#[wasm_bindgen(module = "/src/js/events.js")]
+extern "C" {
+    /// Builds the event objects of one batch and hands them to the callbacks.
+    fn deliver(
+        bytes: &[u8],
+        ascii: bool,
+        meta: &[u32],
+        control: &Object,
+        on_event: &JsValue,
+        on_error: &JsValue,
+    ) -> u32;
+    /// A `WasmSseError`: an `Error` with `kind`, `fatal` and `status`.
+    #[wasm_bindgen(js_name = streamError)]
+    fn stream_error(kind: &str, message: &str, fatal: bool, status: Option<u16>) -> JsValue;
+    /// Calls a user callback; what it throws is reported, never propagated.
+    fn invoke(callback: &Function, arg: &JsValue);
+}
+
+/// The JS error for `err`. `fatal`: the stream ended because of it.
+#[inline(never)]
+pub(crate) fn js_error(err: &StreamError, fatal: bool) -> JsValue {
+    stream_error(err.kind(), &err.message(), fatal, err.status())
+}
+
+/// The JS API's sink: the user's callbacks, dropped at close (they may hold the handle,
+/// which holds this: no cycle outlives the stream).
+struct JsSink {
+    callbacks: RefCell<Option<Callbacks>>,
+    /// What `deliver` checks between events; `stopped` is set at close.
+    control: Object,
+    /// Resolves the handle's `closed`.
+    resolve: Function,
+}
+
+impl JsSink {
+    fn call(&self, pick: impl FnOnce(&Callbacks) -> &Option<Function>, arg: impl FnOnce() -> JsValue) {
+        // Cloned out so that a callback may stop the stream (which takes the callbacks).
+        let callback = self.callbacks.borrow().as_ref().and_then(|callbacks| pick(callbacks).clone());
+        if let Some(callback) = callback {
+            invoke(&callback, &arg());
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenNotice {
+    status: u16,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    headers: web_sys::Headers,
+    attempt: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RetryNotice {
+    attempt: u32,
+    delay_ms: u64,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    error: JsValue,
+}
+
+#[derive(Serialize)]
+struct CloseNotice {
+    reason: &'static str,
+    #[serde(with = "serde_wasm_bindgen::preserve", skip_serializing_if = "JsValue::is_undefined")]
+    error: JsValue,
+}
+
+/// A notice as a plain object. Serializing a struct of numbers, strings and JS values
+/// into a fresh object cannot fail.
+#[inline(never)]
+fn to_js(notice: &impl Serialize) -> JsValue {
+    notice.serialize(&serde_wasm_bindgen::Serializer::new()).unwrap_or(JsValue::UNDEFINED)
+}
+
+impl Sink for JsSink {
+    type Out = Batch;
+
+    #[inline(never)]
+    fn open(&self, info: &OpenInfo) {
+        self.call(
+            |c| &c.on_open,
+            || {
+                to_js(&OpenNotice {
+                    status: info.status,
+                    headers: info.headers.clone(),
+                    attempt: info.attempt,
+                })
+            },
+        );
+    }
+
+    fn deliver(&self, batch: &mut Batch, _: &Shared) -> u64 {
+        if batch.meta.is_empty() {
+            return 0;
+        }
+        let (on_event, on_error) = match self.callbacks.borrow().as_ref() {
+            Some(c) => (
+                c.on_event.clone().map_or(JsValue::UNDEFINED, JsValue::from),
+                c.on_error.clone().map_or(JsValue::UNDEFINED, JsValue::from),
+            ),
+            None => return 0,
+        };
+        let events = deliver(
+            batch.text.as_bytes(),
+            batch.is_ascii(),
+            &batch.meta,
+            &self.control,
+            &on_event,
+            &on_error,
+        );
+        batch.clear();
+        u64::from(events)
+    }
+
+    #[inline(never)]
+    fn retry(&self, info: &RetryInfo) {
+        self.call(
+            |c| &c.on_retry,
+            || {
+                to_js(&RetryNotice {
+                    attempt: info.attempt,
+                    delay_ms: info.delay_ms,
+                    error: js_error(&info.error, false),
+                })
+            },
+        );
+    }
+
+    #[inline(never)]
+    fn close(&self, reason: CloseReason, error: Option<StreamError>) {
+        let _ = Reflect::set(&self.control, &"stopped".into(), &JsValue::TRUE);
+        let Some(callbacks) = self.callbacks.borrow_mut().take() else { return };
+        let error = error.map_or(JsValue::UNDEFINED, |err| js_error(&err, true));
+        if let (Some(on_error), false) = (&callbacks.on_error, error.is_undefined()) {
+            invoke(on_error, &error);
+        }
+        let info = to_js(&CloseNotice { reason: reason.as_str(), error });
+        if let Some(on_close) = &callbacks.on_close {
+            invoke(on_close, &info);
+        }
+        let _ = self.resolve.call1(&JsValue::UNDEFINED, &info);
+    }
+}
+
+/// A running stream, as `startStream` returns it.
+#[wasm_bindgen(js_name = StreamHandle)]
+pub struct JsStreamHandle {
+    control: Rc<Control<JsSink>>,
+    closed: Promise,
+}
+
+#[wasm_bindgen(js_class = StreamHandle)]
+impl JsStreamHandle {
+    /// `'connecting' | 'open' | 'retrying' | 'closed'`.
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> String {
+        self.control.shared.status().as_str().into()
+    }
+
+    /// The last event ID (sent as `Last-Event-ID` on reconnection).
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        self.control.shared.last_event_id()
+    }
+
+    /// Resolves once, when the stream closes, with `{ reason, error? }`. Never rejects.
+    #[wasm_bindgen(getter)]
+    pub fn closed(&self) -> Promise {
+        self.closed.clone()
+    }
+
+    /// Counters: bytes, events, reconnects, attempt, timeOpenMs, lastEventId.
+    pub fn stats(&self) -> JsValue {
+        to_js(&self.control.shared.stats())
+    }
+
+    /// Stops the stream: aborts the request, cancels the reader and any reconnect timer;
+    /// only `onClose` fires after.
+    pub fn stop(&self) {
+        self.control.stop();
+    }
+}
+
+/// Starts a stream; bad options throw an `invalid-option` error.
+#[wasm_bindgen(js_name = startStream)]
+pub fn start_stream(options: &JsValue) -> Result<JsStreamHandle, JsValue> {
+    let (req, callbacks) = parse(options).map_err(|err| js_error(&err, true))?;
+    Ok(JsStreamHandle::spawn(req, callbacks))
+}
+
+/// [`start_stream`] for a stream started before the module loaded (the package entry calls
+/// it): bad options close the handle with the error (`onError`, then `onClose`) instead
+/// of throwing, since `startStream` has already returned.
+#[wasm_bindgen(js_name = startStreamLater)]
+pub fn start_stream_later(options: &JsValue) -> JsStreamHandle {
+    match parse(options) {
+        Ok((req, callbacks)) => JsStreamHandle::spawn(req, callbacks),
+        Err(err) => {
+            let handle = JsStreamHandle::new("", Callbacks::on_close_only(options));
+            handle.control.finish(CloseReason::Error, Some(err));
+            handle
+        }
+    }
+}
+
+/// Stops a stream (the same as `handle.stop()`).
+#[wasm_bindgen(js_name = stopStream)]
+pub fn stop_stream(handle: &JsStreamHandle) {
+    handle.stop();
+}
+
+impl std::fmt::Debug for JsStreamHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamHandle").field("status", &self.control.shared.status()).finish()
+    }
+}
+
+impl JsStreamHandle {
+    /// A handle whose stream has not started.
+    fn new(last_event_id: &str, callbacks: Callbacks) -> Self {
+        // A Promise runs its executor at once: `resolve` is set before it is used.
+        let mut resolve = JsValue::UNDEFINED.unchecked_into::<Function>();
+        let closed = Promise::new(&mut |done, _| resolve = done);
+        let sink = JsSink { callbacks: RefCell::new(Some(callbacks)), control: Object::new(), resolve };
+        Self { control: Control::new(last_event_id, sink), closed }
+    }
+
+    /// Starts `req` through the client, its notices going to `callbacks`.
+    fn spawn(req: Request, callbacks: Callbacks) -> Self {
+        let handle = Self::new(&req.last_event_id, callbacks);
+        let mut task = Task::new(req, &handle.control);
+        let control = Rc::clone(&handle.control);
+        wasm_bindgen_futures::spawn_local(std::future::poll_fn(move |cx| task.poll(&control.shared, cx)));
+        handle
+    }
+}

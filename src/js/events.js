@@ -1,0 +1,102 @@
+// The JS side of the JS API's hot path (a wasm-bindgen snippet of src/js/api.rs): each
+// chunk's events cross from wasm in one batch, and this builds the event objects from it.
+// Also the error objects and the guarded callback call, which the Rust side imports.
+
+const KIND = ['thought', 'text', 'message', 'error', 'done', 'other'];
+// An entry of this kind in a batch is a parse error, not an event (Batch in src/js/mod.rs).
+const PARSE_ERROR = 7;
+const UNPARSED = Symbol('unparsed');
+// TextDecoder has a fixed cost per call that dominates short texts; ASCII ones (most
+// chunks of token streams) are built with String.fromCharCode instead.
+// ignoreBOM: a batch that starts with U+FEFF (an event type can) keeps it, or every
+// offset after it would be one off.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+const text = (bytes, ascii) =>
+  ascii && bytes.length <= 512 ? String.fromCharCode.apply(null, bytes) : utf8.decode(bytes);
+
+/** An `Error` with `kind`, `fatal` and, for HTTP errors, `status`: a StreamError. */
+export function streamError(kind, message, fatal, status) {
+  const error = new Error(message);
+  error.name = 'WasmSseError';
+  error.kind = kind;
+  error.fatal = fatal;
+  if (status !== undefined) error.status = status;
+  return error;
+}
+
+/** Calls a user callback; an exception is reported like a listener's, and the stream goes on. */
+export function invoke(callback, arg) {
+  if (!callback) return;
+  try {
+    callback(arg);
+  } catch (error) {
+    if (typeof reportError === 'function') reportError(error);
+    else setTimeout(() => { throw error; });
+  }
+}
+
+/** A decoded event. `json` is parsed on first use and cached. */
+class WasmSseEvent {
+  // UNPARSED until `json` is first read (JSON data), then the parsed value; undefined for
+  // data that is not JSON. One private slot instead of two per event.
+  #json;
+  constructor(kind, type, data, lastEventId, isJson, field) {
+    this.kind = KIND[kind];
+    this.type = type;
+    this.data = data;
+    this.lastEventId = lastEventId;
+    // Named stores, one shape per kind (a computed key was a megamorphic store per event).
+    if (kind <= 2) this.content = field;
+    else if (kind === 3) this.error = field;
+    else if (kind === 4 && field !== undefined) this.status = field;
+    this.#json = isJson ? UNPARSED : undefined;
+  }
+  get json() {
+    if (this.#json === UNPARSED) this.#json = JSON.parse(this.data);
+    return this.#json;
+  }
+  toJSON() {
+    return { ...this, json: this.json };
+  }
+}
+
+/**
+ * Hands the events of one batch to `onEvent` and its parse errors to `onError`, in order,
+ * until `control.stopped` (a callback may stop the stream). `bytes` and `meta` are views
+ * of wasm memory, valid until the first callback. Returns the number of events delivered.
+ * The layout is described at `Batch` in src/js/mod.rs.
+ */
+export function deliver(bytes, ascii, meta, control, onEvent, onError) {
+  // A callback that starts another stream may grow wasm memory, which detaches both
+  // views: decode and copy before the first callback. One event (most chunks of a token
+  // stream) is read before its callback runs: no copy.
+  const all = text(bytes, ascii);
+  if (meta.length > 6) meta = meta.slice();
+  let at = 0;
+  let type = '';
+  let events = 0;
+  for (let i = 0; i < meta.length && !control.stopped; i += 6) {
+    const kind = meta[i];
+    const flags = meta[i + 1];
+    if (kind === PARSE_ERROR) {
+      invoke(onError, streamError(flags ? 'limit' : 'parse', all.slice(at, meta[i + 2]), false));
+      at = meta[i + 2];
+      continue;
+    }
+    if (!(flags & 8)) type = all.slice(at, meta[i + 2]);
+    const data = all.slice(meta[i + 2], meta[i + 3]);
+    const id = meta[i + 3] === meta[i + 4] ? '' : all.slice(meta[i + 3], meta[i + 4]);
+    let field;
+    if (flags & 4) {
+      field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 5));
+      at = meta[i + 4];
+    } else {
+      if (flags & 2) field = all.slice(meta[i + 4], meta[i + 5]);
+      at = meta[i + 5];
+    }
+    events += 1;
+    if (onEvent) invoke(onEvent, new WasmSseEvent(kind, type, data, id, (flags & 1) !== 0, field));
+  }
+  return events;
+}

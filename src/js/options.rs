@@ -1,0 +1,391 @@
+//! The options object of `startStream`, read into the Rust client's request. Its keys are
+//! read with serde (unknown keys are refused with the list of known ones); each value is
+//! kept as a JS value and checked here, so a wrong type names the key and says what to
+//! pass. Every check the Rust builder makes (URL, headers, method, limits) is the
+//! builder's own: the request is built through it.
+
+use js_sys::{Function, JsString, Object};
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortSignal, Headers, RequestCredentials, Url};
+
+use crate::client::{EventStream, Request};
+use crate::config::Format;
+use crate::error::StreamError;
+use crate::retry::RetryConfig;
+
+/// The user's callbacks.
+#[derive(Default)]
+pub(crate) struct Callbacks {
+    pub(crate) on_open: Option<Function>,
+    pub(crate) on_event: Option<Function>,
+    pub(crate) on_retry: Option<Function>,
+    pub(crate) on_error: Option<Function>,
+    pub(crate) on_close: Option<Function>,
+}
+
+impl Callbacks {
+    /// `onError` and `onClose` of options that did not pass the checks, where they are
+    /// functions: how a stream started before the module loaded reports them.
+    pub(crate) fn on_close_only(options: &JsValue) -> Self {
+        let get = |key: &str| js_sys::Reflect::get(options, &key.into()).ok().and_then(|v| v.dyn_into().ok());
+        Self { on_error: get("onError"), on_close: get("onClose"), ..Self::default() }
+    }
+}
+
+/// The keys of the options object. Each field says where its value is in [`Read::values`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Keys {
+    url: Js,
+    method: Js,
+    headers: Js,
+    body: Js,
+    credentials: Js,
+    signal: Js,
+    last_event_id: Js,
+    format: Js,
+    retry: Js,
+    fetch: Js,
+    max_event_bytes: Js,
+    on_open: Js,
+    on_event: Js,
+    on_retry: Js,
+    on_error: Js,
+    on_close: Js,
+}
+
+/// The keys of `retry` when it is an object.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RetryKeys {
+    max_retries: Js,
+    initial_delay_ms: Js,
+    max_delay_ms: Js,
+    jitter: Js,
+}
+
+#[inline(never)]
+fn invalid(parts: &[&str]) -> StreamError {
+    StreamError::InvalidOption(parts.concat())
+}
+
+/// An object read into `T`: which field is where, and the values under the field names.
+struct Read<T> {
+    keys: T,
+    values: Vec<JsValue>,
+}
+
+impl<T> Read<T> {
+    /// The value of a field; `None` when it is `undefined` or `null` ("not given").
+    fn get(&self, field: Js) -> Option<&JsValue> {
+        self.values.get(field.0).and_then(given)
+    }
+}
+
+/// Reads `object` into `T` by `T`'s field names, after refusing keys `T` does not have;
+/// `prefix` names the object in messages (`retry.`).
+fn read<T: for<'de> Deserialize<'de>>(object: &JsValue, prefix: &str) -> Result<Read<T>, StreamError> {
+    let known = field_names::<T>();
+    for key in Object::keys(object.unchecked_ref::<Object>()).iter().filter_map(|key| key.as_string()) {
+        if !known.contains(&key.as_str()) {
+            return Err(invalid(&[
+                "unknown option ",
+                prefix,
+                &key,
+                "; known options are ",
+                &known.join(", "),
+            ]));
+        }
+    }
+    let mut values = Vec::with_capacity(known.len());
+    let keys = T::deserialize(ObjectDeserializer { object: object.unchecked_ref(), values: &mut values })
+        .map_err(|_| invalid(&[prefix, "options could not be read; pass a plain object"]))?;
+    Ok(Read { keys, values })
+}
+
+/// Where a field's value is in [`Read::values`]. An index rather than the value itself:
+/// serde's derive then holds no JS values, whose drop glue at each of its exits was most
+/// of the options code in the wasm (measured: 15 KB of 17).
+#[derive(Clone, Copy)]
+struct Js(usize);
+
+impl<'de> Deserialize<'de> for Js {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Index;
+        impl serde::de::Visitor<'_> for Index {
+            type Value = Js;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("the index of a JS value")
+            }
+            fn visit_u64<E>(self, at: u64) -> Result<Js, E> {
+                Ok(Js(at as usize))
+            }
+        }
+        deserializer.deserialize_u64(Index)
+    }
+}
+
+/// The field names a derived `Deserialize` struct expects, as its derive hands them to
+/// `deserialize_struct` (after renaming).
+fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{value::Error, Visitor};
+    struct Fields(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Fields {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(serde::de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            self.0 = fields;
+            Err(serde::de::Error::custom("fields read"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut fields = Fields(&[]);
+    let _ = T::deserialize(&mut fields);
+    fields.0
+}
+
+/// Reads a JS object into a struct of [`Js`] fields, by the names serde's derive lists,
+/// collecting the values.
+///
+/// Written here, not taken from serde-wasm-bindgen (which hands stats and notices back):
+/// its deserializer reports a wrong type with serde's `Unexpected`, whose message formats
+/// floats, and that alone linked ~18 KB of float formatting into the wasm (11 KB gzipped
+/// in all). The values are checked in this module with messages of their own; all a
+/// deserializer has to do here is hand over "the value under this key".
+struct ObjectDeserializer<'a> {
+    object: &'a Object,
+    values: &'a mut Vec<JsValue>,
+}
+
+impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
+    type Error = serde::de::value::Error;
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("expected a struct of JS values"))
+    }
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(Entries { object: self.object, values: self.values, fields })
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// The struct's fields in order; each value is pushed to `values`, its index handed on.
+struct Entries<'a> {
+    object: &'a Object,
+    values: &'a mut Vec<JsValue>,
+    fields: &'static [&'static str],
+}
+
+impl<'de> serde::de::MapAccess<'de> for Entries<'_> {
+    type Error = serde::de::value::Error;
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some(&field) = self.fields.get(self.values.len()) else { return Ok(None) };
+        seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(field)).map(Some)
+    }
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        let at = self.push_value();
+        seed.deserialize(serde::de::value::U64Deserializer::new(at as u64))
+    }
+}
+
+impl Entries<'_> {
+    /// Reads the value of the next field into `values`; returns its index.
+    #[inline(never)]
+    fn push_value(&mut self) -> usize {
+        let field = self.fields.get(self.values.len()).copied().unwrap_or_default();
+        let value =
+            js_sys::Reflect::get(self.object, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED);
+        self.values.push(value);
+        self.values.len() - 1
+    }
+}
+
+/// `undefined` and `null` mean "not given".
+fn given(value: &JsValue) -> Option<&JsValue> {
+    (!value.is_undefined() && !value.is_null()).then_some(value)
+}
+
+fn string(value: Option<&JsValue>, key: &str) -> Result<Option<String>, StreamError> {
+    value.map(|v| v.as_string().ok_or_else(|| invalid(&[key, " must be a string"]))).transpose()
+}
+
+fn function(value: Option<&JsValue>, key: &str) -> Result<Option<Function>, StreamError> {
+    value.map(|v| v.dyn_ref().cloned().ok_or_else(|| invalid(&[key, " must be a function"]))).transpose()
+}
+
+/// A whole number ≥ 0 (`Number.isSafeInteger`), as `f64`.
+fn whole(value: Option<&JsValue>, key: &str) -> Result<Option<f64>, StreamError> {
+    let is_whole = |n: f64| (0.0..=9_007_199_254_740_991.0).contains(&n) && n.fract() == 0.0;
+    value
+        .map(|v| {
+            v.as_f64().filter(|&n| is_whole(n)).ok_or_else(|| invalid(&[key, " must be a whole number ≥ 0"]))
+        })
+        .transpose()
+}
+
+/// Reads and checks the options object: the request to run and the callbacks.
+pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamError> {
+    if !options.is_object() || options.is_function() {
+        return Err(invalid(&["startStream expects an options object, e.g. startStream({ url, onEvent })"]));
+    }
+    let read: Read<Keys> = read(options, "")?;
+    let o = &read.keys;
+    let url = match read.get(o.url) {
+        None => return Err(invalid(&["url is required: the stream's URL"])),
+        Some(url) => match url.dyn_ref::<Url>() {
+            Some(url) => url.href(),
+            None => url.as_string().ok_or_else(|| invalid(&["url must be a string or a URL"]))?,
+        },
+    };
+    let mut builder = EventStream::builder(url);
+    if let Some(format) = string(read.get(o.format), "format")? {
+        builder = builder.format(Format::parse(&format)?);
+    }
+    if let Some(credentials) = string(read.get(o.credentials), "credentials")? {
+        let credentials = match credentials.as_str() {
+            "omit" => RequestCredentials::Omit,
+            "same-origin" => RequestCredentials::SameOrigin,
+            "include" => RequestCredentials::Include,
+            _ => return Err(invalid(&["credentials must be 'omit', 'same-origin' or 'include'"])),
+        };
+        builder = builder.credentials(credentials);
+    }
+    if let Some(limit) = whole(read.get(o.max_event_bytes), "maxEventBytes")? {
+        builder = builder.max_event_bytes(limit as usize);
+    }
+    if let Some(signal) = read.get(o.signal) {
+        builder = builder.signal(
+            signal
+                .dyn_ref::<AbortSignal>()
+                .cloned()
+                .ok_or_else(|| invalid(&["signal must be an AbortSignal"]))?,
+        );
+    }
+    let headers = header_entries(read.get(o.headers))?;
+    let has_content_type = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(id) = string(read.get(o.last_event_id), "lastEventId")? {
+        builder = builder.last_event_id(id);
+    }
+    builder = builder.retry(retry(read.get(o.retry))?);
+    if let Some(fetch) = function(read.get(o.fetch), "fetch")? {
+        builder = builder.fetch(fetch);
+    }
+    if let Some(body) = read.get(o.body) {
+        builder = match body.as_string() {
+            Some(text) => builder.body(text),
+            None if is_plain_object(body) => {
+                let json = js_sys::JSON::stringify(body)
+                    .map_err(|_| invalid(&["body could not be serialized as JSON"]))?;
+                let builder = if has_content_type {
+                    builder
+                } else {
+                    builder.header("content-type", "application/json")
+                };
+                builder.body_value(json.into())
+            }
+            // Blob, FormData, URLSearchParams, bytes, streams: as fetch takes them.
+            None => builder.body_value(body.clone()),
+        };
+    }
+    if let Some(method) = string(read.get(o.method), "method")? {
+        builder = builder.method(method);
+    }
+    let callbacks = Callbacks {
+        on_open: function(read.get(o.on_open), "onOpen")?,
+        on_event: function(read.get(o.on_event), "onEvent")?,
+        on_retry: function(read.get(o.on_retry), "onRetry")?,
+        on_error: function(read.get(o.on_error), "onError")?,
+        on_close: function(read.get(o.on_close), "onClose")?,
+    };
+    Ok((builder.into_request()?, callbacks))
+}
+
+/// `[name, value]` pairs of a plain object or a `Headers`; the builder checks them.
+fn header_entries(headers: Option<&JsValue>) -> Result<Vec<(String, String)>, StreamError> {
+    let Some(headers) = headers else { return Ok(Vec::new()) };
+    if !headers.is_object() {
+        return Err(invalid(&["headers must be a plain object or a Headers instance"]));
+    }
+    let entries: Vec<JsValue> = match headers.dyn_ref::<Headers>() {
+        Some(headers) => js_sys::try_iter(headers).ok().flatten().into_iter().flatten().flatten().collect(),
+        None => Object::entries(headers.unchecked_ref()).to_vec(),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let name = entry.get(0).as_string().unwrap_or_default();
+        let value = entry.get(1);
+        let value = value.dyn_ref::<JsString>().map(String::from);
+        out.push((
+            name.clone(),
+            value.ok_or_else(|| invalid(&["header ", &name, " must have a string value"]))?,
+        ));
+    }
+    Ok(out)
+}
+
+/// `retry`: absent or `true` for the defaults, `false` for none, or an object of limits.
+fn retry(value: Option<&JsValue>) -> Result<RetryConfig, StreamError> {
+    let Some(value) = value else { return Ok(RetryConfig::default()) };
+    match value.as_bool() {
+        Some(true) => return Ok(RetryConfig::default()),
+        Some(false) => return Ok(RetryConfig::DISABLED),
+        None if !value.is_object() => {
+            return Err(invalid(&[
+                "retry must be false or { maxRetries, initialDelayMs, maxDelayMs, jitter }",
+            ]));
+        }
+        None => {}
+    }
+    let read: Read<RetryKeys> = read(value, "retry.")?;
+    let r = &read.keys;
+    let defaults = RetryConfig::default();
+    let jitter = match read.get(r.jitter) {
+        None => defaults.jitter,
+        Some(v) => v.as_bool().ok_or_else(|| invalid(&["retry.jitter must be true or false"]))?,
+    };
+    Ok(RetryConfig {
+        // Saturating casts: a limit beyond u32 is as good as none.
+        max_retries: whole(read.get(r.max_retries), "retry.maxRetries")?
+            .map_or(defaults.max_retries, |n| n as u32),
+        initial_delay_ms: whole(read.get(r.initial_delay_ms), "retry.initialDelayMs")?
+            .map_or(defaults.initial_delay_ms, |n| n as u64),
+        max_delay_ms: whole(read.get(r.max_delay_ms), "retry.maxDelayMs")?
+            .map_or(defaults.max_delay_ms, |n| n as u64),
+        jitter,
+    })
+}
+
+/// A plain object (`{…}` or `Object.create(null)`): sent as JSON.
+fn is_plain_object(value: &JsValue) -> bool {
+    let Some(object) = value.dyn_ref::<Object>() else { return false };
+    let proto = Object::get_prototype_of(object);
+    proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()))
+}

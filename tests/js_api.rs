@@ -1,0 +1,171 @@
+//! Browser tests (`wasm-pack test --headless --chrome`) of the JS API, `startStream` as the
+//! npm package exports it, against the real test server (`scripts/with-testserver.sh`).
+//! It runs the same client as the Rust API in tests/browser.rs; these check what only the
+//! JS side has: the options object, the callbacks and the handle. The packed package is
+//! tested end to end in e2e/api.test.mjs.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use wasm_sse::js::{start_stream, start_stream_later, JsStreamHandle};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
+    Some(url) => url,
+    None => "http://127.0.0.1:9",
+};
+
+#[wasm_bindgen(inline_js = r#"
+// Options whose callbacks record every call, in order, in `rec`.
+export function recorded(extra) {
+  const rec = { events: [], errors: [], opens: [], retries: [], closes: [], order: [] };
+  const note = (what, list) => (x) => { rec.order.push(what); list.push(x); };
+  const options = {
+    onOpen: note('open', rec.opens), onEvent: note('event', rec.events), onRetry: note('retry', rec.retries),
+    onError: note('error', rec.errors), onClose: note('close', rec.closes), ...extra,
+  };
+  return { options, rec };
+}
+export function urlObject(href) { return new URL(href); }
+export function textOf(events) { return events.filter((e) => e.kind === 'text').map((e) => e.content).join(''); }
+"#)]
+extern "C" {
+    fn recorded(extra: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = urlObject)]
+    fn url_object(href: &str) -> JsValue;
+    #[wasm_bindgen(js_name = textOf)]
+    fn text_of(events: &JsValue) -> String;
+}
+
+fn url(path: &str) -> String {
+    format!("{SERVER}{path}")
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
+}
+
+fn string(value: &JsValue, path: &str) -> String {
+    get(value, path).as_string().unwrap_or_else(|| panic!("{path} is not a string"))
+}
+
+fn len(value: &JsValue, path: &str) -> u32 {
+    get(value, path).unchecked_into::<Array>().length()
+}
+
+/// `{ url, ...extra }` with recording callbacks: the options and the record.
+fn options(url: JsValue, extra: &str) -> (JsValue, JsValue) {
+    let extra = js_sys::JSON::parse(extra).unwrap();
+    Reflect::set(&extra, &"url".into(), &url).unwrap();
+    let made = recorded(&extra);
+    (get(&made, "options"), get(&made, "rec"))
+}
+
+/// Starts the stream and waits for it to close; returns the close info.
+async fn run(handle: &JsStreamHandle) -> JsValue {
+    JsFuture::from(handle.closed()).await.unwrap()
+}
+
+fn thrown_message(options: &JsValue) -> (String, String) {
+    let err = start_stream(options).map(|h| h.stop()).expect_err("the options were refused");
+    (string(&err, "kind"), string(&err, "message"))
+}
+
+#[wasm_bindgen_test]
+async fn js_api_typed_events_callbacks_and_stats() {
+    let (opts, rec) = options(url("/agent?prompt=js&delay_ms=1").into(), "{}");
+    let handle = start_stream(&opts).unwrap();
+    assert_eq!(handle.status(), "connecting");
+    let info = run(&handle).await;
+    assert_eq!(string(&info, "reason"), "done");
+    assert!(text_of(&get(&rec, "events")).starts_with("You asked about “js”."));
+    let order: Vec<String> =
+        get(&rec, "order").unchecked_into::<Array>().iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(order.first().map(String::as_str), Some("open"));
+    assert_eq!(order.last().map(String::as_str), Some("close"));
+    assert_eq!(get(&rec, "opens.0.status").as_f64(), Some(200.0));
+    assert!(get(&rec, "opens.0.headers").is_instance_of::<web_sys::Headers>());
+    let stats = handle.stats();
+    assert_eq!(get(&stats, "events").as_f64(), Some(f64::from(len(&rec, "events"))));
+    assert_eq!(get(&stats, "attempt").as_f64(), Some(1.0));
+    assert_eq!(handle.status(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn js_api_url_takes_a_url_object() {
+    // What `fetch` takes; it was refused with "url must be a string" before.
+    let (opts, rec) = options(url_object(&url("/counter?n=3")), "{}");
+    let info = run(&start_stream(&opts).unwrap()).await;
+    assert_eq!(string(&info, "reason"), "done");
+    assert_eq!(len(&rec, "events"), 4);
+}
+
+#[wasm_bindgen_test]
+async fn js_api_method_is_upper_cased() {
+    let (opts, rec) = options(url("/echo").into(), r#"{"method":"patch","body":"x"}"#);
+    run(&start_stream(&opts).unwrap()).await;
+    let echo = js_sys::JSON::parse(&string(&rec, "events.0.data")).unwrap();
+    assert_eq!(string(&echo, "method"), "PATCH");
+}
+
+#[wasm_bindgen_test]
+fn js_api_bad_options_throw_invalid_option_naming_the_key() {
+    let cases = [
+        (r#"{"onevent":1}"#, "onevent"),
+        (r#"{"retry":{"maxRetry":3}}"#, "retry.maxRetry"),
+        (r#"{"retry":{"maxRetries":-1}}"#, "retry.maxRetries must be a whole number"),
+        (r#"{"headers":{"x-name":"€"}}"#, "ISO-8859-1"),
+        (r#"{"method":"GET /x"}"#, "method"),
+        (r#"{"maxEventBytes":1.5}"#, "maxEventBytes"),
+        (r#"{"onEvent":"no"}"#, "onEvent must be a function"),
+    ];
+    for (extra, needle) in cases {
+        let (opts, _) = options(url("/counter").into(), extra);
+        let (kind, message) = thrown_message(&opts);
+        assert_eq!(kind, "invalid-option", "{extra}");
+        assert!(message.contains(needle), "{extra}: {message}");
+    }
+    let (kind, message) = thrown_message(&JsValue::from_str("/counter"));
+    assert_eq!(kind, "invalid-option");
+    assert!(message.contains("options object"), "{message}");
+    let (_, message) = thrown_message(&Object::new().into());
+    assert!(message.contains("url is required"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn js_api_started_before_load_reports_bad_options_through_the_callbacks() {
+    // What the package entry calls for a stream started before the module loaded.
+    let (opts, rec) = options(url("/counter").into(), r#"{"format":"xml"}"#);
+    let handle = start_stream_later(&opts);
+    let info = run(&handle).await;
+    assert_eq!(string(&info, "reason"), "error");
+    assert_eq!(string(&info, "error.kind"), "invalid-option");
+    let order: Vec<String> =
+        get(&rec, "order").unchecked_into::<Array>().iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(order, ["error", "close"]);
+    assert_eq!(get(&rec, "errors.0.fatal").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn js_api_stop_and_abort_signal_close_once_as_stopped() {
+    let (opts, rec) = options(url("/slow?interval_ms=20").into(), "{}");
+    let handle = start_stream(&opts).unwrap();
+    handle.stop();
+    handle.stop();
+    assert_eq!(handle.status(), "closed");
+    assert_eq!(string(&run(&handle).await, "reason"), "stopped");
+    assert_eq!(len(&rec, "closes"), 1);
+
+    let controller = web_sys::AbortController::new().unwrap();
+    let (opts, rec) = options(url("/slow?interval_ms=20").into(), "{}");
+    Reflect::set(&opts, &"signal".into(), &controller.signal()).unwrap();
+    let handle = start_stream(&opts).unwrap();
+    controller.abort();
+    assert_eq!(string(&run(&handle).await, "reason"), "stopped");
+    assert_eq!(len(&rec, "events"), 0);
+    assert_eq!(len(&rec, "closes"), 1);
+}
