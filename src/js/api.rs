@@ -108,24 +108,15 @@ impl Sink for JsSink {
     }
 
     fn deliver(&self, batch: &mut Batch, _: &Shared) -> u64 {
-        if batch.meta.is_empty() {
-            return 0;
-        }
-        let (on_event, on_error) = match self.callbacks.borrow().as_ref() {
-            Some(c) => (
-                c.on_event.clone().map_or(JsValue::UNDEFINED, JsValue::from),
-                c.on_error.clone().map_or(JsValue::UNDEFINED, JsValue::from),
-            ),
-            None => return 0,
+        let callbacks = self.callbacks.borrow().as_ref().map(|c| (c.on_event.clone(), c.on_error.clone()));
+        let events = match callbacks {
+            Some((on_event, on_error)) if !batch.meta.is_empty() => {
+                let js = |f: Option<Function>| f.map_or(JsValue::UNDEFINED, JsValue::from);
+                let (text, meta) = (batch.text.as_bytes(), &batch.meta);
+                deliver(text, batch.is_ascii(), meta, &self.control, &js(on_event), &js(on_error))
+            }
+            _ => 0,
         };
-        let events = deliver(
-            batch.text.as_bytes(),
-            batch.is_ascii(),
-            &batch.meta,
-            &self.control,
-            &on_event,
-            &on_error,
-        );
         batch.clear();
         u64::from(events)
     }

@@ -56,6 +56,8 @@ export async function main(signal: AbortSignal): Promise<CloseInfo> {
   startStream({ url: '/x', format: 'xml' });
   // @ts-expect-error: url is required
   startStream({ onEvent() {} });
+  // A URL object, as fetch takes it.
+  startStream({ url: new URL('/api/run_sse', 'http://localhost') }).stop();
   stopStream(handle);
   return handle.closed;
 }
