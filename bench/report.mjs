@@ -235,7 +235,8 @@ export function markdown(result) {
       ms(l.ms.p50),
       ms(l.ms.p99),
       ms(l.ms.max),
-      l.competitor === 'stream-only' || !stream(l.shape) ? '' : ms(Math.max(0, l.ms.p99 - stream(l.shape).ms.p99)),
+      // Rounded to the nanosecond: equal percentiles can differ by float noise (4.66e-10 ms).
+      l.competitor === 'stream-only' || !stream(l.shape) ? '' : ms(Math.max(0, Math.round((l.ms.p99 - stream(l.shape).ms.p99) * 1e6) / 1e6)),
     ]];
     const v = l.competitor === 'wasm-sse-old' && versus(l.shape);
     if (v) rows.push([`${l.shape} (${l.chunks})`, '**wasm-sse ÷ old** (times)', '', `**${times(v.p50.ratio)}**`, `**${times(v.p99.ratio)}**`, `**${times(v.max.ratio)}**`, '']);

@@ -109,7 +109,6 @@ impl<O: Output> Session<O> {
     /// A response arrived: chooses its parser from the content type. False when the
     /// content type is not a stream format the options allow (end with
     /// [`End::ContentType`]).
-    #[inline(never)]
     pub(crate) fn open(&mut self, content_type: Option<&str>) -> bool {
         match body_format_of(content_type, self.requested) {
             Some(format) => {
@@ -130,7 +129,6 @@ impl<O: Output> Session<O> {
 
     /// The attempt ended: flushes or drops a partial last line (events may land in
     /// [`out`](Self::out)) and asks the policy what comes next.
-    #[inline(never)]
     pub(crate) fn end(&mut self, end: End, random: f64) -> Next {
         let outcome = match end {
             End::Network { opened } => {

@@ -211,7 +211,6 @@ impl<S: Sink> Driver<S> {
         }
     }
 
-    #[inline(never)]
     fn fetch(&self, controller: &AbortController) -> Promise {
         let init = RequestInit::new();
         init.set_method(&self.req.method);
@@ -269,7 +268,6 @@ impl<S: Sink> Decoder<S> {
 
     /// Hands the session's output to the sink (nothing after a stop), and keeps the last
     /// event ID current.
-    #[inline(never)]
     fn deliver(&mut self) {
         let shared = &self.control.shared;
         let current = self.session.last_event_id();
@@ -298,7 +296,6 @@ impl Drop for PumpGuard {
     }
 }
 
-#[inline(never)]
 fn network(message: String, opened: bool) -> Attempt {
     Attempt::Ended(End::Network { opened }, Some(StreamError::Network { message }))
 }

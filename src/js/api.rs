@@ -33,7 +33,6 @@ extern "C" {
 }
 
 /// The JS error for `err`. `fatal`: the stream ended because of it.
-#[inline(never)]
 pub(crate) fn js_error(err: &StreamError, fatal: bool) -> JsValue {
     stream_error(err.kind(), &err.message(), fatal, err.status())
 }
@@ -85,7 +84,6 @@ struct CloseNotice {
 
 /// A notice as a plain object. Serializing a struct of numbers, strings and JS values
 /// into a fresh object cannot fail.
-#[inline(never)]
 fn to_js(notice: &impl Serialize) -> JsValue {
     notice.serialize(&serde_wasm_bindgen::Serializer::new()).unwrap_or(JsValue::UNDEFINED)
 }
@@ -93,7 +91,6 @@ fn to_js(notice: &impl Serialize) -> JsValue {
 impl Sink for JsSink {
     type Out = Batch;
 
-    #[inline(never)]
     fn open(&self, info: &OpenInfo) {
         self.call(
             |c| &c.on_open,
@@ -121,7 +118,6 @@ impl Sink for JsSink {
         u64::from(events)
     }
 
-    #[inline(never)]
     fn retry(&self, info: &RetryInfo) {
         self.call(
             |c| &c.on_retry,
@@ -135,7 +131,6 @@ impl Sink for JsSink {
         );
     }
 
-    #[inline(never)]
     fn close(&self, reason: CloseReason, error: Option<StreamError>) {
         let _ = Reflect::set(&self.control, &"stopped".into(), &JsValue::TRUE);
         let Some(callbacks) = self.callbacks.borrow_mut().take() else { return };

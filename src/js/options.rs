@@ -104,9 +104,8 @@ fn read<T: for<'de> Deserialize<'de>>(object: &JsValue, prefix: &str) -> Result<
     Ok(Read { keys, values })
 }
 
-/// Where a field's value is in [`Read::values`]. An index rather than the value itself:
-/// serde's derive then holds no JS values, whose drop glue at each of its exits was most
-/// of the options code in the wasm (measured: 15 KB of 17).
+/// Where a field's value is in [`Read::values`]: an index, so that serde's derive holds no
+/// JS values of its own (and none is handed through it as a raw table index).
 #[derive(Clone, Copy)]
 struct Js(usize);
 
@@ -130,8 +129,8 @@ impl<'de> Deserialize<'de> for Js {
 /// `deserialize_struct` (after renaming).
 fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
     use serde::de::{value::Error, Visitor};
-    struct Fields(&'static [&'static str]);
-    impl<'de> serde::Deserializer<'de> for &mut Fields {
+    struct Names(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
         type Error = Error;
         fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
             Err(serde::de::Error::custom("not a struct"))
@@ -150,9 +149,9 @@ fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
             unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
         }
     }
-    let mut fields = Fields(&[]);
-    let _ = T::deserialize(&mut fields);
-    fields.0
+    let mut names = Names(&[]);
+    let _ = T::deserialize(&mut names);
+    names.0
 }
 
 /// Reads a JS object into a struct of [`Js`] fields, by the names serde's derive lists,
@@ -162,7 +161,10 @@ fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 /// its deserializer reports a wrong type with serde's `Unexpected`, whose message formats
 /// floats, and that alone linked ~18 KB of float formatting into the wasm (11 KB gzipped
 /// in all). The values are checked in this module with messages of their own; all a
-/// deserializer has to do here is hand over "the value under this key".
+/// deserializer has to do here is hand over the values in the order of the field names.
+/// It hands them over as a sequence: the derive's code for a sequence is a fraction of its
+/// code for a map (no key matching, no duplicate checks), and unknown keys were refused
+/// before.
 struct ObjectDeserializer<'a> {
     object: &'a Object,
     values: &'a mut Vec<JsValue>,
@@ -179,7 +181,7 @@ impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        visitor.visit_map(Entries { object: self.object, values: self.values, fields })
+        visitor.visit_seq(Fields { object: self.object, values: self.values, fields })
     }
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
@@ -188,39 +190,23 @@ impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
 }
 
 /// The struct's fields in order; each value is pushed to `values`, its index handed on.
-struct Entries<'a> {
+struct Fields<'a> {
     object: &'a Object,
     values: &'a mut Vec<JsValue>,
     fields: &'static [&'static str],
 }
 
-impl<'de> serde::de::MapAccess<'de> for Entries<'_> {
+impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
     type Error = serde::de::value::Error;
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+    fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(
         &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Self::Error> {
+        seed: T,
+    ) -> Result<Option<T::Value>, Self::Error> {
         let Some(&field) = self.fields.get(self.values.len()) else { return Ok(None) };
-        seed.deserialize(serde::de::value::BorrowedStrDeserializer::new(field)).map(Some)
-    }
-    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, Self::Error> {
-        let at = self.push_value();
-        seed.deserialize(serde::de::value::U64Deserializer::new(at as u64))
-    }
-}
-
-impl Entries<'_> {
-    /// Reads the value of the next field into `values`; returns its index.
-    #[inline(never)]
-    fn push_value(&mut self) -> usize {
-        let field = self.fields.get(self.values.len()).copied().unwrap_or_default();
         let value =
             js_sys::Reflect::get(self.object, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED);
         self.values.push(value);
-        self.values.len() - 1
+        seed.deserialize(serde::de::value::U64Deserializer::new(self.values.len() as u64 - 1)).map(Some)
     }
 }
 
