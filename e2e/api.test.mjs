@@ -366,6 +366,33 @@ test('Retry-After is honoured, then the stream recovers', limit, async (t) => {
   assert.equal(rec.errors.length, 0);
   assert.equal((await serverStats(k)).requests, 2);
   closedCleanly(rec);
+
+  // A day is capped by maxDelayMs, and onRetry reports the capped wait.
+  const day = await runIn(t, url(`/flaky?key=${key('flaky-day')}&fail=1&status=503&retry_after=86400`), {
+    retry: { initialDelayMs: 10, maxDelayMs: 50, jitter: false },
+  });
+  assert.deepEqual(day.retries.map((r) => r.delayMs), [50]);
+  assert.equal(day.info.reason, 'done');
+});
+
+test('a POST answered 502 is not sent again; 503 is; with retries off a 503 says so', limit, async (t) => {
+  const k = key('post-502');
+  const rec = await runIn(t, url(`/status/502?key=${k}`), { body: { message: 'hi' }, retry: { initialDelayMs: 5 } });
+  assert.deepEqual([rec.info.reason, rec.info.error.kind, rec.info.error.status], ['error', 'http', 502]);
+  assert.match(rec.info.error.message, /not sent again/);
+  assert.equal(rec.retries.length, 0);
+  assert.equal((await serverStats(k)).requests, 1);
+  closedCleanly(rec);
+
+  const k503 = key('post-503');
+  const again = await runIn(t, url(`/status/503?key=${k503}`), { body: { message: 'hi' }, retry: { maxRetries: 2, initialDelayMs: 5 } });
+  assert.equal(again.retries.length, 2);
+  assert.equal((await serverStats(k503)).requests, 3);
+
+  const off = await runIn(t, url('/status/503'), { retry: false });
+  assert.equal(off.info.error.status, 503);
+  assert.match(off.info.error.message, /reconnection is off/);
+  assert.doesNotMatch(off.info.error.message, /retried with backoff/);
 });
 
 test('204 closes without retry', limit, async (t) => {

@@ -265,7 +265,15 @@ mod tests {
             assert!(err.to_string().len() > 20, "{err}");
         }
         assert!(StreamError::Http { status: 401 }.to_string().contains("token"));
-        assert!(StreamError::Http { status: 503 }.to_string().contains("retried"));
+        // With retries off a 503 said "it is retried with backoff"; it is not.
+        let off = StreamError::HttpNotRetried { status: 503, reason: crate::error::NotRetried::RetryOff };
+        assert_eq!((off.kind(), off.status()), ("http", Some(503)));
+        assert!(off.to_string().contains("reconnection is off"), "{off}");
+        assert!(!StreamError::Http { status: 503 }.to_string().contains("retried"));
+        let post =
+            StreamError::HttpNotRetried { status: 502, reason: crate::error::NotRetried::MaybeProcessed };
+        assert_eq!((post.kind(), post.status()), ("http", Some(502)));
+        assert!(post.to_string().contains("not sent again"), "{post}");
         assert!(StreamError::Http { status: 404 }.to_string().contains("will not help"));
     }
 }

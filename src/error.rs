@@ -65,6 +65,13 @@ pub enum StreamError {
         /// The HTTP status.
         status: u16,
     },
+    /// A status that retrying could fix (5xx, 408, 429), not retried.
+    HttpNotRetried {
+        /// The HTTP status.
+        status: u16,
+        /// Why it was not retried.
+        reason: NotRetried,
+    },
     /// A 2xx response that is not an event stream (nor NDJSON, when that is accepted).
     ContentType {
         /// The response's `Content-Type`, if it had one.
@@ -93,6 +100,17 @@ pub enum StreamError {
     },
 }
 
+/// Why a status that retrying could fix was not retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotRetried {
+    /// Reconnection is off (`retry: false`, [`RetryConfig::DISABLED`](crate::RetryConfig::DISABLED)).
+    RetryOff,
+    /// The request is not a GET or HEAD, has no event ID to resume from, and the status
+    /// (500, 502, 504, …) does not say the work was not started.
+    MaybeProcessed,
+}
+
 impl StreamError {
     /// The stable name of the error class: `invalid-option`, `http`, `content-type`,
     /// `network`, `parse`, `limit`, `not-resumable` or `internal`. Exhausted retries report the kind
@@ -100,7 +118,7 @@ impl StreamError {
     pub fn kind(&self) -> &'static str {
         match self {
             StreamError::InvalidOption(_) => "invalid-option",
-            StreamError::Http { .. } => "http",
+            StreamError::Http { .. } | StreamError::HttpNotRetried { .. } => "http",
             StreamError::ContentType { .. } => "content-type",
             StreamError::Network { .. } => "network",
             StreamError::Parse(ParseError::LimitExceeded { .. }) => "limit",
@@ -114,7 +132,7 @@ impl StreamError {
     /// The HTTP status, for `http` errors.
     pub fn status(&self) -> Option<u16> {
         match self {
-            StreamError::Http { status } => Some(*status),
+            StreamError::Http { status } | StreamError::HttpNotRetried { status, .. } => Some(*status),
             StreamError::RetriesExhausted { last, .. } => last.status(),
             _ => None,
         }
@@ -134,7 +152,15 @@ impl StreamError {
                  and start the stream again",
             ),
             StreamError::Http { status } if *status >= 500 || *status == 408 || *status == 429 => {
-                http(*status, "the server is failing or busy; it is retried with backoff")
+                http(*status, "the server is failing or busy, which can pass")
+            }
+            StreamError::HttpNotRetried { status, reason: NotRetried::RetryOff } => http(
+                *status,
+                "the server is failing or busy, and reconnection is off (`retry: false`), so it was not \
+                 retried; try again later, or turn reconnection on",
+            ),
+            StreamError::HttpNotRetried { status, reason: NotRetried::MaybeProcessed } => {
+                http(*status, crate::retry::MAYBE_PROCESSED)
             }
             StreamError::Http { status } => http(
                 *status,

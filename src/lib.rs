@@ -52,7 +52,7 @@ mod session;
 pub mod sse;
 
 pub use config::Format;
-pub use error::{ParseError, StreamError};
+pub use error::{NotRetried, ParseError, StreamError};
 pub use event::{EventKind, StreamEvent};
 pub use ndjson::NdjsonParser;
 pub use retry::{ReconnectPolicy, RetryConfig};

@@ -1,8 +1,9 @@
 //! The reconnection policy: given how an attempt ended, reconnect after a delay, close, or
 //! give up. Pure: the clock and the random number are passed in, so every rule is a test.
 //!
-//! The rule users care most about: a request that is not a GET (a POST that starts an LLM
-//! generation) is re-sent after it was answered only when a last event ID lets the server
+//! The rule users care most about: a request that is not a GET or HEAD (a POST that starts
+//! an LLM generation) is re-sent only when the server cannot have acted on it (a network
+//! error before any response, or 408, 429, 503) or when a last event ID lets the server
 //! resume it. A generation is never silently run twice.
 
 use core::fmt;
@@ -90,6 +91,13 @@ pub(crate) const NOT_RESUMABLE: &str =
     no event ID to resume from, so it was not sent again (that would start the work twice); send `id:` \
     fields to make it resumable";
 
+/// Why a request that may have started its work is not sent again after a 500, 502 or 504;
+/// the message of [`GiveUpReason::MaybeProcessed`] and of the matching stream error.
+pub(crate) const MAYBE_PROCESSED: &str =
+    "the server failed after the request may have started its work, and \
+    a request that is not a GET or HEAD, with no event ID to resume from, is not sent again (that could run \
+    it twice); send `id:` fields to make it resumable, or start it again yourself if that is safe";
+
 /// Why the policy gives up. Each says what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -104,6 +112,13 @@ pub enum GiveUpReason {
     /// A non-GET request was answered and then cut off, with no last event ID to resume
     /// from: sending it again would run it twice.
     NotResumable,
+    /// A request that is not GET or HEAD, with no last event ID, got an answer (500, 502,
+    /// 504, …) that does not say the work was not started: sending it again could run it
+    /// twice.
+    MaybeProcessed {
+        /// The HTTP status.
+        status: u16,
+    },
     /// `max_retries` consecutive attempts failed.
     RetriesExhausted {
         /// How many attempts failed in a row.
@@ -124,6 +139,7 @@ impl fmt::Display for GiveUpReason {
                 "the response is not text/event-stream; make the endpoint send that content type (or application/x-ndjson)",
             ),
             GiveUpReason::NotResumable => f.write_str(NOT_RESUMABLE),
+            GiveUpReason::MaybeProcessed { status } => write!(f, "HTTP {status}: {MAYBE_PROCESSED}"),
             GiveUpReason::RetriesExhausted { failures } => {
                 write!(f, "gave up after {failures} failed attempts in a row; check that the server is reachable")
             }
@@ -151,8 +167,8 @@ pub enum Decision {
 /// Facts about the request and the stream that the decision depends on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Context {
-    /// The request is a GET (replaying it is harmless, as EventSource does).
-    pub is_get: bool,
+    /// The request is a GET or HEAD: sending it again is harmless, as EventSource does.
+    pub safe_method: bool,
     /// The stream has a non-empty last event ID, which is sent as `Last-Event-ID`.
     pub has_last_event_id: bool,
     /// The server's latest `retry:` value.
@@ -201,17 +217,24 @@ impl ReconnectPolicy {
                 if !(status >= 500 || status == 408 || status == 429) {
                     return Decision::GiveUp(GiveUpReason::Http { status });
                 }
+                // Only these say the request was not acted on (RFC 9110: 408 and 503 are
+                // sent before processing; 429 refuses it); a 500, 502 or 504 can come from a
+                // proxy after the backend started the work.
+                let not_processed = matches!(status, 408 | 429 | 503);
+                if !not_processed && !cx.safe_method && !cx.has_last_event_id {
+                    return Decision::GiveUp(GiveUpReason::MaybeProcessed { status });
+                }
                 retry_after_ms
             }
             Outcome::Network { opened } => {
-                if opened && !cx.is_get && !cx.has_last_event_id {
+                if opened && !cx.safe_method && !cx.has_last_event_id {
                     return Decision::GiveUp(GiveUpReason::NotResumable);
                 }
                 None
             }
             // EventSource reconnects when the body ends; a non-GET only when it can resume.
             Outcome::Ended => {
-                if !cx.is_get && !cx.has_last_event_id {
+                if !cx.safe_method && !cx.has_last_event_id {
                     return Decision::GiveUp(GiveUpReason::NotResumable);
                 }
                 None
@@ -222,14 +245,22 @@ impl ReconnectPolicy {
             return Decision::GiveUp(GiveUpReason::RetriesExhausted { failures: self.failures });
         }
         let backoff = self.backoff_ms(cx);
-        Decision::Reconnect { delay_ms: backoff.max(retry_after.unwrap_or(0)), attempt: self.failures }
+        // `Retry-After` is a minimum, but no wait exceeds the cap: a server asking for a
+        // day does not park the stream for a day.
+        let retry_after = retry_after.unwrap_or(0).min(self.cap_ms(cx));
+        Decision::Reconnect { delay_ms: backoff.max(retry_after), attempt: self.failures }
+    }
+
+    /// The longest wait: `max_delay_ms`, or the server's `retry:` when it is longer.
+    fn cap_ms(&self, cx: &Context) -> u64 {
+        self.config.max_delay_ms.max(cx.server_retry_ms.unwrap_or(0))
     }
 
     /// Exponential backoff from the base (the server's `retry:` when given), capped, with
     /// full jitter when enabled.
     fn backoff_ms(&self, cx: &Context) -> u64 {
         let base = cx.server_retry_ms.unwrap_or(self.config.initial_delay_ms);
-        let cap = self.config.max_delay_ms.max(cx.server_retry_ms.unwrap_or(0));
+        let cap = self.cap_ms(cx);
         let doublings = self.failures.saturating_sub(1).min(63);
         let exp = base.saturating_mul(1u64 << doublings).min(cap);
         if self.config.jitter {

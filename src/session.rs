@@ -40,7 +40,8 @@ pub(crate) struct Session<O> {
     ndjson: NdjsonParser,
     max_event_bytes: usize,
     policy: ReconnectPolicy,
-    is_get: bool,
+    /// GET or HEAD: sending it again is harmless.
+    safe_method: bool,
     server_retry_ms: Option<u64>,
     /// An event arrived in this attempt (the backoff starts over).
     got_events: bool,
@@ -76,6 +77,10 @@ pub(crate) enum Next {
     Ended,
     /// Close with the attempt's own error (HTTP status, content type).
     Fail,
+    /// Close with the attempt's own error, which reconnection (off) would have retried.
+    RetryOff,
+    /// Close: a request that is not GET or HEAD may have started its work (500, 502, 504…).
+    MaybeProcessed,
     /// Close: a dropped non-GET request cannot be resumed.
     NotResumable,
     /// Close: too many failed attempts in a row; wraps the attempt's error.
@@ -87,7 +92,7 @@ impl<O: Output> Session<O> {
         requested: Format,
         max_event_bytes: usize,
         retry: RetryConfig,
-        is_get: bool,
+        safe_method: bool,
         last_event_id: &str,
         out: O,
     ) -> Self {
@@ -98,7 +103,7 @@ impl<O: Output> Session<O> {
             ndjson: NdjsonParser::with_max_line_bytes(max_event_bytes),
             max_event_bytes,
             policy: ReconnectPolicy::new(retry),
-            is_get,
+            safe_method,
             server_retry_ms: None,
             got_events: false,
             done: false,
@@ -150,7 +155,7 @@ impl<O: Output> Session<O> {
             self.policy.record_event();
         }
         let cx = Context {
-            is_get: self.is_get,
+            safe_method: self.safe_method,
             has_last_event_id: !self.sse.last_event_id().is_empty(),
             server_retry_ms: self.server_retry_ms,
             random,
@@ -160,11 +165,13 @@ impl<O: Output> Session<O> {
             Decision::Close(crate::retry::CloseReason::Done) => Next::Done,
             Decision::Close(_) => Next::Ended,
             Decision::GiveUp(crate::retry::GiveUpReason::NotResumable) => Next::NotResumable,
+            Decision::GiveUp(crate::retry::GiveUpReason::MaybeProcessed { .. }) => Next::MaybeProcessed,
             Decision::GiveUp(crate::retry::GiveUpReason::RetriesExhausted { failures })
                 if self.policy.config().max_retries > 0 =>
             {
                 Next::RetriesExhausted { failures }
             }
+            Decision::GiveUp(crate::retry::GiveUpReason::RetriesExhausted { .. }) => Next::RetryOff,
             Decision::GiveUp(_) => Next::Fail,
         }
     }
@@ -230,8 +237,8 @@ mod tests {
     const NO_JITTER: RetryConfig =
         RetryConfig { max_retries: 2, initial_delay_ms: 100, max_delay_ms: 1_000, jitter: false };
 
-    fn session(format: Format, retry: RetryConfig, is_get: bool) -> Session<Items> {
-        Session::new(format, 1024, retry, is_get, "", Vec::new())
+    fn session(format: Format, retry: RetryConfig, safe_method: bool) -> Session<Items> {
+        Session::new(format, 1024, retry, safe_method, "", Vec::new())
     }
 
     fn contents(items: &Items) -> Vec<String> {
@@ -307,7 +314,8 @@ mod tests {
 
         let off = RetryConfig::DISABLED;
         assert_eq!(session(Format::Auto, off, true).end(End::BodyEnded, 0.5), Next::Ended);
-        assert_eq!(session(Format::Auto, off, true).end(http(503), 0.5), Next::Fail);
+        assert_eq!(session(Format::Auto, off, true).end(http(503), 0.5), Next::RetryOff);
+        assert_eq!(session(Format::Auto, off, true).end(http(404), 0.5), Next::Fail);
     }
 
     #[test]
@@ -335,6 +343,26 @@ mod tests {
         assert!(s.open(Some("text/event-stream")));
         assert!(matches!(s.end(End::BodyEnded, 0.5), Next::Reconnect { .. }));
         assert_eq!(s.last_event_id(), "41");
+    }
+
+    #[test]
+    fn a_post_is_resent_after_a_server_error_only_when_it_was_not_processed() {
+        let http = |status| End::Http { status, retry_after_ms: None };
+        for status in [500, 502, 504] {
+            let mut post = session(Format::Auto, NO_JITTER, false);
+            assert_eq!(post.end(http(status), 0.5), Next::MaybeProcessed, "{status}");
+            assert!(matches!(
+                session(Format::Auto, NO_JITTER, true).end(http(status), 0.5),
+                Next::Reconnect { .. }
+            ));
+        }
+        for status in [408, 429, 503] {
+            let mut post = session(Format::Auto, NO_JITTER, false);
+            assert!(matches!(post.end(http(status), 0.5), Next::Reconnect { .. }), "{status}");
+        }
+        // With an event ID the server can resume it.
+        let mut post = Session::new(Format::Auto, 1024, NO_JITTER, false, "7", Vec::new());
+        assert!(matches!(post.end(http(502), 0.5), Next::Reconnect { .. }));
     }
 
     #[test]

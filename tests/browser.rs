@@ -260,7 +260,7 @@ async fn retry_after_is_honoured_then_the_stream_recovers() {
     let start = js_sys::Date::now();
     let got = collect(
         EventStream::builder(url(&format!("/flaky?key={k}&fail=1&status=429&retry_after=1")))
-            .retry(fast_retry(3)),
+            .retry(RetryConfig { max_delay_ms: 2_000, ..fast_retry(3) }),
     )
     .await;
     assert!(got.errors.is_empty(), "{:?}", got.errors);
@@ -268,6 +268,17 @@ async fn retry_after_is_honoured_then_the_stream_recovers() {
     assert_eq!(got.events[0].data, "ok");
     assert_eq!(got.stream.stats().reconnects, 1);
     assert_eq!(num(&server_stats(&k).await, "requests"), 2.0);
+
+    // A day is capped by max_delay_ms (50 ms here).
+    let k = key("flaky-day");
+    let start = js_sys::Date::now();
+    let got = collect(
+        EventStream::builder(url(&format!("/flaky?key={k}&fail=1&status=503&retry_after=86400")))
+            .retry(fast_retry(3)),
+    )
+    .await;
+    assert_eq!(got.events[0].data, "ok");
+    assert!(js_sys::Date::now() - start < 5_000.0, "waited for Retry-After: 86400");
 }
 
 #[wasm_bindgen_test]
@@ -620,4 +631,40 @@ async fn rust_abort_signal_stops_the_stream() {
     let got = collect(EventStream::builder(url(&format!("/slow?key={k}"))).signal(aborted.signal())).await;
     assert!(got.events.is_empty() && got.errors.is_empty());
     assert_eq!(num(&server_stats(&k).await, "requests"), 0.0, "an aborted signal sends nothing");
+}
+
+// ---- a POST is sent again only when the server cannot have started it ---------------------
+
+#[wasm_bindgen_test]
+async fn post_after_502_is_not_sent_again_after_503_it_is() {
+    let k = key("post-502");
+    let post = |status: u16, k: &str| {
+        EventStream::builder(url(&format!("/status/{status}?key={k}"))).json_body("{}").retry(fast_retry(2))
+    };
+    let got = collect(post(502, &k)).await;
+    let err = got.errors.last().expect("a fatal error");
+    assert_eq!((err.kind(), err.status()), ("http", Some(502)));
+    assert!(err.to_string().contains("not sent again"), "{err}");
+    assert_eq!(num(&server_stats(&k).await, "requests"), 1.0, "a 502 may come after the work started");
+
+    let k = key("post-503");
+    let got = collect(post(503, &k)).await;
+    assert_eq!(got.errors.last().map(StreamError::kind), Some("http"));
+    assert_eq!(num(&server_stats(&k).await, "requests"), 3.0, "a 503 says the work was not started");
+
+    let k = key("get-502");
+    collect(EventStream::builder(url(&format!("/status/502?key={k}"))).retry(fast_retry(1))).await;
+    assert_eq!(num(&server_stats(&k).await, "requests"), 2.0, "a GET is sent again");
+}
+
+#[wasm_bindgen_test]
+async fn with_retries_off_a_503_says_it_was_not_retried() {
+    let got = collect(EventStream::builder(url("/status/503")).retry(RetryConfig::DISABLED)).await;
+    let err = got.errors.last().expect("a fatal error");
+    assert_eq!((err.kind(), err.status()), ("http", Some(503)));
+    let message = err.to_string();
+    assert!(
+        message.contains("reconnection is off") && !message.contains("retried with backoff"),
+        "{message}"
+    );
 }

@@ -16,7 +16,7 @@ use web_sys::{
 use super::listener::{race, EventFuture};
 use super::{CloseReason, Control, OpenInfo, RetryInfo, Shared, Sink, Status};
 use crate::config::{retry_after_ms, Format};
-use crate::error::StreamError;
+use crate::error::{NotRetried, StreamError};
 use crate::retry::RetryConfig;
 use crate::session::{End, Next, Session};
 
@@ -85,7 +85,7 @@ impl<S: Sink> Driver<S> {
             req.format,
             req.max_event_bytes,
             req.retry,
-            req.method == "GET",
+            matches!(req.method.as_str(), "GET" | "HEAD"),
             &req.last_event_id,
             S::Out::default(),
         );
@@ -141,6 +141,10 @@ impl<S: Sink> Driver<S> {
                 Next::Done => (CloseReason::Done, None),
                 Next::Ended => (CloseReason::Ended, None),
                 Next::Fail => (CloseReason::Error, Some(cause())),
+                Next::RetryOff => (CloseReason::Error, Some(not_retried(cause(), NotRetried::RetryOff))),
+                Next::MaybeProcessed => {
+                    (CloseReason::Error, Some(not_retried(cause(), NotRetried::MaybeProcessed)))
+                }
                 Next::NotResumable => (CloseReason::Error, Some(StreamError::NotResumable)),
                 Next::RetriesExhausted { failures } => (
                     CloseReason::Error,
@@ -293,6 +297,14 @@ struct PumpGuard {
 impl Drop for PumpGuard {
     fn drop(&mut self) {
         let _ = Reflect::set(&self.state, &"dropped".into(), &JsValue::TRUE);
+    }
+}
+
+/// The attempt's error, saying why it was not retried when it is an HTTP status.
+fn not_retried(cause: StreamError, reason: NotRetried) -> StreamError {
+    match cause {
+        StreamError::Http { status } => StreamError::HttpNotRetried { status, reason },
+        other => other,
     }
 }
 

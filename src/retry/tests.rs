@@ -5,8 +5,8 @@ use super::*;
 const NO_JITTER: RetryConfig =
     RetryConfig { max_retries: 3, initial_delay_ms: 100, max_delay_ms: 1_000, jitter: false };
 
-fn cx(is_get: bool, has_id: bool) -> Context {
-    Context { is_get, has_last_event_id: has_id, server_retry_ms: None, random: 0.5 }
+fn cx(safe_method: bool, has_id: bool) -> Context {
+    Context { safe_method, has_last_event_id: has_id, server_retry_ms: None, random: 0.5 }
 }
 
 fn reconnect(delay_ms: u64, attempt: u32) -> Decision {
@@ -20,6 +20,7 @@ fn first_decision_for_each_outcome() {
     // (outcome, GET, GET+id, POST, POST+id)
     let give_up = |r: GiveUpReason| Decision::GiveUp(r);
     let not_resumable = || give_up(GiveUpReason::NotResumable);
+    let maybe_processed = |status| give_up(GiveUpReason::MaybeProcessed { status });
     let table: Vec<(Outcome, [Decision; 4])> = vec![
         (Done, [(); 4].map(|_| Decision::Close(CloseReason::Done))),
         (Aborted, [(); 4].map(|_| Decision::Close(CloseReason::Stopped))),
@@ -31,8 +32,12 @@ fn first_decision_for_each_outcome() {
             [reconnect(100, 1), reconnect(100, 1), not_resumable(), reconnect(100, 1)],
         ),
         (Ended, [reconnect(100, 1), reconnect(100, 1), not_resumable(), reconnect(100, 1)]),
-        (http(500), [(); 4].map(|_| reconnect(100, 1))),
-        (http(502), [(); 4].map(|_| reconnect(100, 1))),
+        // A POST without an event ID is re-sent only after statuses that say it was not
+        // processed (408, 429, 503); 500, 502, 504 can come after the work started.
+        (http(500), [reconnect(100, 1), reconnect(100, 1), maybe_processed(500), reconnect(100, 1)]),
+        (http(502), [reconnect(100, 1), reconnect(100, 1), maybe_processed(502), reconnect(100, 1)]),
+        (http(504), [reconnect(100, 1), reconnect(100, 1), maybe_processed(504), reconnect(100, 1)]),
+        (http(501), [reconnect(100, 1), reconnect(100, 1), maybe_processed(501), reconnect(100, 1)]),
         (http(503), [(); 4].map(|_| reconnect(100, 1))),
         (http(408), [(); 4].map(|_| reconnect(100, 1))),
         (http(429), [(); 4].map(|_| reconnect(100, 1))),
@@ -91,12 +96,17 @@ fn server_retry_is_the_base_and_can_exceed_the_cap() {
 }
 
 #[test]
-fn retry_after_is_a_minimum() {
+fn retry_after_is_a_minimum_within_the_cap() {
     let mut policy = ReconnectPolicy::new(NO_JITTER);
-    let busy = Outcome::Http { status: 429, retry_after_ms: Some(7_000) };
-    assert_eq!(policy.decide(busy, &cx(false, false)), reconnect(7_000, 1));
+    let busy = Outcome::Http { status: 429, retry_after_ms: Some(700) };
+    assert_eq!(policy.decide(busy, &cx(false, false)), reconnect(700, 1));
     let soon = Outcome::Http { status: 503, retry_after_ms: Some(10) };
     assert_eq!(policy.decide(soon, &cx(false, false)), reconnect(200, 2));
+    // A day is capped by max_delay_ms (1 s here), or by the server's `retry:` when longer.
+    let a_day = Outcome::Http { status: 503, retry_after_ms: Some(86_400_000) };
+    assert_eq!(policy.decide(a_day, &cx(true, false)), reconnect(1_000, 3));
+    let with_retry = Context { server_retry_ms: Some(5_000), ..cx(true, false) };
+    assert_eq!(ReconnectPolicy::new(NO_JITTER).decide(a_day, &with_retry), reconnect(5_000, 1));
 }
 
 #[test]
@@ -147,6 +157,7 @@ fn every_give_up_reason_says_what_to_do() {
         GiveUpReason::Http { status: 404 },
         GiveUpReason::ContentType,
         GiveUpReason::NotResumable,
+        GiveUpReason::MaybeProcessed { status: 502 },
         GiveUpReason::RetriesExhausted { failures: 3 },
     ];
     for reason in reasons {
