@@ -668,3 +668,36 @@ async fn with_retries_off_a_503_says_it_was_not_retried() {
         "{message}"
     );
 }
+
+// ---- reconnection under abuse ---------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_server_that_answers_and_closes_at_once_gets_at_most_max_retries_plus_one_requests() {
+    // 200, `retry: 0`, no event, end: each attempt is a failure even though it was answered.
+    let k = key("empty");
+    let got =
+        collect(EventStream::builder(url(&format!("/empty?retry_ms=0&key={k}"))).retry(fast_retry(3))).await;
+    assert!(got.events.is_empty());
+    let err = got.errors.last().expect("gave up");
+    assert!(err.to_string().contains("gave up after 4 failed attempts"), "{err}");
+    assert_eq!(num(&server_stats(&k).await, "requests"), 4.0);
+}
+
+#[wasm_bindgen_test]
+async fn one_event_per_connection_with_retry_0_is_followed_to_the_end() {
+    for end in ["clean", "cut"] {
+        let k = key(&format!("one-per-{end}"));
+        let path = format!("/counter?n=30&drop_every=1&retry_ms=0&end={end}&key={k}");
+        let got = collect(EventStream::builder(url(&path)).retry(fast_retry(2))).await;
+        assert!(got.errors.is_empty(), "{end}: {:?}", got.errors);
+        let numbers: Vec<String> =
+            got.events.iter().filter(|e| e.event_type == "message").map(|e| e.data.clone()).collect();
+        assert_eq!(
+            numbers,
+            (1..=30).map(|n| n.to_string()).collect::<Vec<_>>(),
+            "{end}: each event once, in order"
+        );
+        assert!(got.events.last().unwrap().is_done());
+        assert_eq!(num(&server_stats(&k).await, "requests"), 31.0, "{end}");
+    }
+}

@@ -17,33 +17,43 @@ use crate::state::AppState;
 pub struct CounterParams {
     n: u64,
     drop_every: u64,
+    /// Sent as `retry:` at the start of every connection.
+    retry_ms: Option<u64>,
+    /// How a connection ends after `drop_every` events: `cut` (an error) or `clean`.
+    end: String,
     key: String,
 }
 
 impl Default for CounterParams {
     fn default() -> Self {
-        CounterParams { n: 500, drop_every: 17, key: String::new() }
+        CounterParams { n: 500, drop_every: 17, retry_ms: None, end: "cut".into(), key: String::new() }
     }
 }
 
-/// `GET /counter`: `id: i` / `data: i` for i in 1..=n, cut after every `drop_every` events of
-/// one connection, resumed from `Last-Event-ID`, then `event: done`.
+/// `GET /counter`: `id: i` / `data: i` for i in 1..=n, cut (or, with `end=clean`, ended
+/// cleanly) after every `drop_every` events of one connection, resumed from
+/// `Last-Event-ID`, then `event: done`.
 pub async fn counter(
     State(state): State<AppState>,
     Query(params): Query<CounterParams>,
     headers: HeaderMap,
 ) -> Response {
     let start = resume_from(&headers).unwrap_or(1).max(1);
-    let mut steps = Vec::new();
+    let mut steps: Vec<Step> =
+        params.retry_ms.map(|ms| Step::send(format!("retry: {ms}\n\n"))).into_iter().collect();
+    let mut dropped = false;
     for (i, sent) in (start..=params.n).zip(1u64..) {
         steps.push(Step::Send(sse_event(Some(i), None, &i.to_string())));
         // `done` always follows, so a cut here never cuts a finished stream.
         if params.drop_every > 0 && sent % params.drop_every == 0 {
-            steps.push(Step::Cut);
+            if params.end != "clean" {
+                steps.push(Step::Cut);
+            }
+            dropped = true;
             break;
         }
     }
-    if !matches!(steps.last(), Some(Step::Cut)) {
+    if !dropped {
         steps.push(done_event());
     }
     sse_response(play(steps, state.open_stream(&params.key)))
@@ -139,6 +149,75 @@ pub async fn slow(
         pause.into_iter().chain([Step::Send(sse_event(Some(n), None, &format!("tick {n}")))])
     });
     sse_response(play(ticks.chain([done_event()]), guard))
+}
+
+/// Query parameters of `GET /empty`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmptyParams {
+    /// Sent as `retry:` before the body ends.
+    retry_ms: Option<u64>,
+    key: String,
+}
+
+/// `GET /empty`: 200 `text/event-stream` that ends at once with no event (only `retry:`
+/// when asked for): a server a reconnecting client must not hammer.
+pub async fn empty(State(state): State<AppState>, Query(params): Query<EmptyParams>) -> Response {
+    let steps: Vec<Step> =
+        params.retry_ms.map(|ms| Step::send(format!("retry: {ms}\n\n"))).into_iter().collect();
+    sse_response(play(steps, state.open_stream(&params.key)))
+}
+
+/// Query parameters of `GET /silent`.
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct SilentParams {
+    /// Events in all (`id: i` / `data: i`), then done.
+    n: u64,
+    /// Events per connection before it goes quiet.
+    after: u64,
+    /// `: keep-alive` comments sent after those events, `keepalive_ms` apart.
+    keepalives: u64,
+    keepalive_ms: u64,
+    /// Then this long with the connection open and nothing sent, then a clean end.
+    silent_ms: u64,
+    key: String,
+}
+
+impl Default for SilentParams {
+    fn default() -> Self {
+        SilentParams {
+            n: 4,
+            after: 2,
+            keepalives: 0,
+            keepalive_ms: 300,
+            silent_ms: 60_000,
+            key: String::new(),
+        }
+    }
+}
+
+/// `GET /silent`: a connection that goes quiet without closing, as a proxy or a mobile
+/// network leaves one: `after` events (resumed from `Last-Event-ID`), `keepalives`
+/// comments, then no bytes for `silent_ms` before it ends. After the `n`th event: done.
+pub async fn silent(
+    State(state): State<AppState>,
+    Query(params): Query<SilentParams>,
+    headers: HeaderMap,
+) -> Response {
+    let start = resume_from(&headers).unwrap_or(1).max(1);
+    let end = params.n.min(start.saturating_add(params.after.max(1)) - 1);
+    let mut steps: Vec<Step> =
+        (start..=end).map(|i| Step::Send(sse_event(Some(i), None, &i.to_string()))).collect();
+    for _ in 0..params.keepalives {
+        steps.extend([Step::pause_ms(params.keepalive_ms), Step::send(": keep-alive\n\n")]);
+    }
+    if end >= params.n {
+        steps.push(done_event());
+    } else {
+        steps.push(Step::pause_ms(params.silent_ms));
+    }
+    sse_response(play(steps, state.open_stream(&params.key)))
 }
 
 /// Query parameters of `GET /retry-hint`.

@@ -39,6 +39,8 @@ pub fn app_with_state(state: AppState) -> Router {
         .route("/flaky", get(faults::flaky))
         .route("/slow", get(faults::slow).post(faults::slow))
         .route("/retry-hint", get(faults::retry_hint))
+        .route("/empty", get(faults::empty))
+        .route("/silent", get(faults::silent))
         .route("/content-type", get(framing::content_type))
         .route("/echo", any(framing::echo))
         .route("/ndjson", get(framing::ndjson).post(framing::ndjson))

@@ -312,3 +312,38 @@ async fn keepalive_comments_and_blank_lines_make_no_events() {
     let data: Vec<_> = reply.events().into_iter().map(|e| e.data).collect();
     assert_eq!(data, ["1", "2", "3", "{}"]);
 }
+
+#[tokio::test]
+async fn counter_can_hint_retry_and_end_cleanly() {
+    let addr = start_server().await;
+    let reply = get(addr, "/counter?n=3&drop_every=1&retry_ms=0&end=clean&key=clean").await;
+    assert!(reply.text().starts_with("retry: 0\n\n"), "{}", reply.text());
+    assert_eq!(reply.events().len(), 1);
+    assert!(reply.complete, "end=clean ends the body without an error");
+    let record = stats(addr, "clean").await;
+    assert_eq!(record["dropped"], json!(0));
+}
+
+#[tokio::test]
+async fn empty_ends_at_once_with_no_event() {
+    let addr = start_server().await;
+    let reply = get(addr, "/empty?retry_ms=0&key=e").await;
+    assert_eq!((reply.status, reply.header("content-type")), (200, Some("text/event-stream")));
+    assert_eq!(reply.text(), "retry: 0\n\n");
+    assert!(reply.events().is_empty() && reply.complete);
+}
+
+#[tokio::test]
+async fn silent_goes_quiet_after_its_events_and_resumes() {
+    let addr = start_server().await;
+    let started = std::time::Instant::now();
+    let reply = get(addr, "/silent?n=3&after=2&keepalives=2&keepalive_ms=50&silent_ms=300").await;
+    let numbers: Vec<_> = reply.events().iter().map(|e| e.data.clone()).collect();
+    assert_eq!(numbers, ["1", "2"]);
+    assert_eq!(reply.text().matches(": keep-alive\n\n").count(), 2);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(400), "{:?}", started.elapsed());
+    let reply =
+        request(addr, "GET", "/silent?n=3&after=2&silent_ms=300", &[("Last-Event-ID", "2")], "").await;
+    let events = reply.events();
+    assert_eq!((events[0].data.as_str(), events.last().unwrap().name.as_str()), ("3", "done"));
+}
