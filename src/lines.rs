@@ -41,10 +41,24 @@ impl<'a> Line<'a> {
 }
 
 /// `&s[range]` without the panic for a bound inside a character: that panic's message
-/// formats the character, which links core's Unicode tables (~3 KB) into the npm wasm.
-/// Callers pass bounds next to ASCII delimiters, so the empty fallback is never taken.
+/// formats the character, which links core's Unicode tables (~3 KB) into the wasm.
+/// Callers pass bounds next to ASCII delimiters, so a bad range is a bug: it fails debug
+/// builds (tests, fuzzing) and gives `""` in release.
 pub(crate) fn sub<R: core::slice::SliceIndex<str, Output = str>>(s: &str, range: R) -> &str {
-    s.get(range).unwrap_or_default()
+    match s.get(range) {
+        Some(part) => part,
+        None => {
+            debug_assert!(false, "a str range outside the string or inside a character");
+            ""
+        }
+    }
+}
+
+/// The valid UTF-8 prefix of a chunk from byte `at` of the chunk on: empty once `at` is
+/// past the prefix (that part of the chunk takes the checked path). Inside the prefix `at`
+/// is a line start, so a character boundary.
+pub(crate) fn valid_from(valid: &str, at: usize) -> &str {
+    valid.get(at..).unwrap_or_default()
 }
 
 /// What the splitter hands to its caller.
@@ -106,7 +120,7 @@ impl LineSplitter {
         let valid = valid_prefix(chunk);
         let mut pos = 0;
         while pos < chunk.len() {
-            pos += self.feed_line(&chunk[pos..], sub(valid, pos..), &mut on_piece);
+            pos += self.feed_line(&chunk[pos..], valid_from(valid, pos), &mut on_piece);
         }
     }
 
@@ -129,7 +143,7 @@ impl LineSplitter {
         let mut used = 0;
         if core::mem::replace(&mut self.after_cr, false) && chunk[0] == b'\n' {
             chunk = &chunk[1..];
-            valid = sub(valid, 1..);
+            valid = valid_from(valid, 1);
             used = 1;
         }
         let Some(at) = self.find_line_end(chunk) else {
@@ -266,6 +280,22 @@ pub(crate) fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "inside a character")]
+    fn a_bad_str_range_is_loud() {
+        // It returned "" silently, while the fast path relied on that for ranges past the
+        // valid prefix (those now go through `valid_from`).
+        let _ = sub("é", 1..);
+    }
+
+    #[test]
+    fn valid_from_is_empty_past_the_prefix() {
+        assert_eq!(valid_from("ab", 1), "b");
+        assert_eq!(valid_from("ab", 2), "");
+        assert_eq!(valid_from("ab", 7), "");
+    }
 
     fn split(ends: LineEnds, max: usize, chunks: &[&[u8]]) -> (Vec<String>, Option<Vec<u8>>) {
         let mut s = LineSplitter::new(ends, max);

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::error::ParseError;
-use crate::lines::{find_eol, sub, valid_prefix, Line, LineEnds, LineSplitter, Piece};
+use crate::lines::{find_eol, sub, valid_from, valid_prefix, Line, LineEnds, LineSplitter, Piece};
 use crate::retry::digits;
 
 /// Default bound on the bytes buffered for one line or one event: 16 MiB.
@@ -190,7 +190,7 @@ impl Block {
         let mut pos = 0;
         while pos < chunk.len() {
             if self.may_take_fast_path() && lines.is_clean() {
-                match self.fast_event(&chunk[pos..], sub(valid, pos..), on) {
+                match self.fast_event(&chunk[pos..], valid_from(valid, pos), on) {
                     Some(used) => {
                         pos += used;
                         continue;
@@ -198,7 +198,7 @@ impl Block {
                     None => self.slow = true,
                 }
             }
-            pos += lines.feed_line(&chunk[pos..], sub(valid, pos..), &mut |piece| match piece {
+            pos += lines.feed_line(&chunk[pos..], valid_from(valid, pos), &mut |piece| match piece {
                 Piece::Line(line) => self.process_line(line, on),
                 Piece::TooLong => self.over_limit(on),
             });
@@ -422,7 +422,8 @@ fn split_field(line: &str) -> (Field, &str) {
     let bytes = line.as_bytes();
     // Field names are short: a byte loop finds the colon sooner than memchr's setup.
     let colon = bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len());
-    let value = sub(line, colon + 1..);
+    // No colon: "the empty string as the value".
+    let value = if colon < bytes.len() { sub(line, colon + 1..) } else { "" };
     let value = value.strip_prefix(' ').unwrap_or(value);
     let field = match &bytes[..colon] {
         b"data" => Field::Data,
