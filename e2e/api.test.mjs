@@ -875,14 +875,18 @@ test('a thousand start/stop cycles close cleanly and keep memory flat', limit, a
       globalThis.gc?.();
       await wasmSse.sleep(0);
     };
+    let oddWithEvents = 0;
     for (let cycle = 0; cycle < 1000; cycle += 1) {
       let stopped = false;
+      let firstEvent;
+      const gotEvent = new Promise((resolve) => { firstEvent = resolve; });
       const late = () => { if (stopped) lateCallbacks += 1; };
       const handle = startStream({
-        url: u, onEvent: late, onOpen: late, onRetry: late, onError: late, onClose: () => { closes += 1; },
+        url: u, onEvent: () => { late(); firstEvent(true); }, onOpen: late, onRetry: late, onError: late,
+        onClose: () => { closes += 1; },
       });
-      // Stop in different phases: before the response, and after some events.
-      if (cycle % 2 === 1) await wasmSse.sleep(2);
+      // Stop in different phases: before the response, and after the first event.
+      if (cycle % 2 === 1 && await Promise.race([gotEvent, wasmSse.sleep(1000).then(() => false)])) oddWithEvents += 1;
       stopped = true;
       if (cycle % 4 < 2) handle.stop();
       else stopStream(handle);
@@ -894,22 +898,22 @@ test('a thousand start/stop cycles close cleanly and keep memory flat', limit, a
       }
     }
     await wasmSse.sleep(100);
-    return { reasons, resolved, closes, lateCallbacks, heap, wasm, rejections: wasmSse.rejections() };
+    return { reasons, resolved, closes, lateCallbacks, heap, wasm, oddWithEvents, rejections: wasmSse.rejections() };
   }, url(`/slow?interval_ms=5&count=100000&key=${k}`));
   assert.equal(result.resolved, 1000, 'every closed promise resolved');
   assert.deepEqual(result.reasons, { stopped: 1000 });
   assert.equal(result.closes, 1000);
   assert.equal(result.lateCallbacks, 0, 'a callback other than onClose fired after stop');
+  assert.equal(result.oddWithEvents, 500, 'every odd cycle is stopped after its first event');
   assert.equal(result.rejections, 0);
   t.diagnostic(`JS heap after each 100 of 1000 start/stop cycles (bytes): ${result.heap.join(', ')}`);
   t.diagnostic(`wasm memory after each 100 cycles (bytes): ${result.wasm.join(', ')}`);
   // gc() is exposed (see `before`), so the heap is measured after full collections.
   const [warm, last] = [result.heap[1], result.heap.at(-1)];
   assert.ok(last - warm <= 256 << 10, `the JS heap grew from ${warm} to ${last} bytes after warm-up`);
-  if (result.wasm[1] !== null) {
-    const [warmWasm, lastWasm] = [result.wasm[1], result.wasm.at(-1)];
-    assert.ok(lastWasm - warmWasm <= 65_536, `wasm memory grew from ${warmWasm} to ${lastWasm} bytes after warm-up`);
-  }
+  assert.ok(result.wasm.every((bytes) => typeof bytes === 'number'), 'the wasm memory could not be read');
+  const [warmWasm, lastWasm] = [result.wasm[1], result.wasm.at(-1)];
+  assert.ok(lastWasm - warmWasm <= 65_536, `wasm memory grew from ${warmWasm} to ${lastWasm} bytes after warm-up`);
 });
 
 // ---- in a dedicated worker ------------------------------------------------------------
