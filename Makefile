@@ -46,10 +46,12 @@ native-test: setup-native
 
 ## browser-test: the wasm-bindgen tests in headless Chromium against the test server on a
 ## free loopback port (stopped by PID when they end): the Rust API (window and dedicated
-## worker) and the JS API's startStream, which run the same client. The packed package is
-## tested in e2e/ (make e2e).
+## worker) and the JS API's startStream, which run the same client; stall detection. The
+## runner's limit is for a whole test binary (20 s by default), hence the longer one. The
+## packed package is tested in e2e/ (make e2e).
 browser-test: setup-browser
-	bash scripts/with-testserver.sh wasm-pack test --headless --chrome --test browser --test worker --test js_api
+	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome \
+	  --test browser --test worker --test js_api --test stall
 
 ## react-test: the store and hook unit tests (vitest; the hook in jsdom).
 react-test: setup-browser

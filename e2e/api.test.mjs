@@ -375,6 +375,33 @@ test('Retry-After is honoured, then the stream recovers', limit, async (t) => {
   assert.equal(day.info.reason, 'done');
 });
 
+test('a silent connection is cut after idleTimeoutMs and resumed with Last-Event-ID', limit, async (t) => {
+  const k = key('silent');
+  const rec = await runIn(t, url(`/silent?n=4&after=2&silent_ms=30000&key=${k}`), {
+    idleTimeoutMs: 400, retry: { initialDelayMs: 5, jitter: false },
+  });
+  assert.deepEqual(rec.events.map((e) => e.data), ['1', '2', '3', '4', '{}']);
+  assert.equal(rec.retries.length, 1);
+  assert.equal(rec.retries[0].error.kind, 'network');
+  assert.match(rec.retries[0].error.message, /silent for 400 ms/);
+  assert.deepEqual((await serverStats(k)).lastEventIds, ['2']);
+  assert.equal(rec.info.reason, 'done');
+  closedCleanly(rec);
+  const page = await openPage(t);
+  const thrown = await page.evaluate(async () => {
+    const { startStream } = await wasmSse.load();
+    return ['soon', -1, 1.5].map((idleTimeoutMs) => {
+      try {
+        startStream({ url: '/x', idleTimeoutMs }).stop();
+        return null;
+      } catch (e) {
+        return e.message;
+      }
+    });
+  });
+  for (const message of thrown) assert.match(message ?? '', /idleTimeoutMs must be 'auto' or a whole number/);
+});
+
 test('a POST answered 502 is not sent again; 503 is; with retries off a 503 says so', limit, async (t) => {
   const k = key('post-502');
   const rec = await runIn(t, url(`/status/502?key=${k}`), { body: { message: 'hi' }, retry: { initialDelayMs: 5 } });

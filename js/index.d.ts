@@ -91,6 +91,13 @@ export interface StreamOptions {
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Limit for one line or event, in bytes (default 16 MiB). Over it: a `limit` error, the event is skipped. */
   maxEventBytes?: number;
+  /**
+   * How long an open connection may send nothing (no data, no keep-alive comment) before it
+   * counts as dropped and is reconnected under the usual rules, in milliseconds; `0` never.
+   * Default `'auto'`: once the server has sent two keep-alive comments, three times their
+   * interval (at least 5 s); before that, never.
+   */
+  idleTimeoutMs?: number | 'auto';
   onOpen?: (info: OpenInfo) => void;
   onEvent?: (event: StreamEvent) => void;
   onRetry?: (info: RetryInfo) => void;

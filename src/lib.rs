@@ -50,6 +50,7 @@ pub mod retry;
 #[cfg(any(all(test, not(target_arch = "wasm32")), all(target_arch = "wasm32", feature = "client")))]
 mod session;
 pub mod sse;
+pub mod stall;
 
 pub use config::Format;
 pub use error::{NotRetried, ParseError, StreamError};
@@ -57,6 +58,7 @@ pub use event::{EventKind, StreamEvent};
 pub use ndjson::NdjsonParser;
 pub use retry::{ReconnectPolicy, RetryConfig};
 pub use sse::{EventStreamParser, RawEvent, SseItem};
+pub use stall::IdleTimeout;
 
 /// `alloc`'s types under the names the `std` prelude gives them, for the modules that
 /// build without `std`.

@@ -47,6 +47,8 @@ pub(crate) struct Session<O> {
     got_events: bool,
     /// `done` arrived: nothing after it is delivered.
     done: bool,
+    /// Comment lines seen (keep-alives), for stall detection.
+    comments: u64,
     /// Where the decoded events and parse errors go, in order.
     pub(crate) out: O,
 }
@@ -107,6 +109,7 @@ impl<O: Output> Session<O> {
             server_retry_ms: None,
             got_events: false,
             done: false,
+            comments: 0,
             out,
         }
     }
@@ -176,6 +179,11 @@ impl<O: Output> Session<O> {
         }
     }
 
+    /// Comment lines seen so far (keep-alives, for stall detection).
+    pub(crate) fn comments(&self) -> u64 {
+        self.comments
+    }
+
     /// The last event ID (the `Last-Event-ID` of the next request).
     pub(crate) fn last_event_id(&self) -> &str {
         self.sse.last_event_id()
@@ -183,7 +191,7 @@ impl<O: Output> Session<O> {
 
     /// Parses a chunk (`None`: the body ended cleanly, flush the last NDJSON line).
     fn parse(&mut self, chunk: Option<&[u8]>) {
-        let Self { sse, ndjson, server_retry_ms, got_events, done, out, .. } = self;
+        let Self { sse, ndjson, server_retry_ms, got_events, done, comments, out, .. } = self;
         let mut deliver = |item: Result<EventRef<'_>, ParseError>| {
             if *done {
                 return; // nothing after `done` is delivered
@@ -203,7 +211,7 @@ impl<O: Output> Session<O> {
                     deliver(Ok(decode_sse_ref(event_type, data, last_event_id)))
                 }
                 SseRef::Retry(ms) => *server_retry_ms = Some(ms),
-                SseRef::Comment(_) => {}
+                SseRef::Comment(_) => *comments += 1,
                 SseRef::Error(err) => deliver(Err(err)),
             }),
             (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut deliver),

@@ -13,12 +13,13 @@ use web_sys::{
     AbortController, AbortSignal, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response,
 };
 
-use super::listener::{race, EventFuture};
+use super::listener::{race, Either, EventFuture};
 use super::{CloseReason, Control, OpenInfo, RetryInfo, Shared, Sink, Status};
 use crate::config::{retry_after_ms, Format};
 use crate::error::{NotRetried, StreamError};
 use crate::retry::RetryConfig;
 use crate::session::{End, Next, Session};
+use crate::stall::{IdleTimeout, StallWatch};
 
 #[wasm_bindgen]
 extern "C" {
@@ -51,6 +52,7 @@ pub(crate) struct Request {
     pub(crate) last_event_id: String,
     pub(crate) fetch: Option<Function>,
     pub(crate) signal: Option<AbortSignal>,
+    pub(crate) idle_timeout: IdleTimeout,
 }
 
 /// The attempt loop. Owned by the stream's task; dropping it cancels.
@@ -66,6 +68,10 @@ struct Decoder<S: Sink> {
     control: Rc<Control<S>>,
     session: Session<S::Out>,
     chunk: Vec<u8>,
+    /// When a silent connection counts as dropped.
+    watch: StallWatch,
+    /// The session's comment count when the last chunk was read.
+    comments: u64,
 }
 
 /// How one attempt ended.
@@ -89,7 +95,9 @@ impl<S: Sink> Driver<S> {
             &req.last_event_id,
             S::Out::default(),
         );
-        let decoder = Decoder { control: Rc::clone(&control), session, chunk: Vec::new() };
+        let watch = StallWatch::new(req.idle_timeout);
+        let decoder =
+            Decoder { control: Rc::clone(&control), session, chunk: Vec::new(), watch, comments: 0 };
         Self { req, control, decoder: Rc::new(RefCell::new(decoder)) }
     }
 
@@ -186,7 +194,9 @@ impl<S: Sink> Driver<S> {
             return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
         }
         self.shared().status.set(Status::Open);
-        self.shared().open_since.set(Some(Date::now()));
+        let opened_at = Date::now();
+        self.shared().open_since.set(Some(opened_at));
+        self.decoder.borrow_mut().watch.on_open();
         self.control.sink.open(&OpenInfo { status, headers, attempt });
         if self.shared().closed() {
             return Attempt::Stopped;
@@ -199,8 +209,18 @@ impl<S: Sink> Driver<S> {
             decoder.borrow_mut().feed(&bytes, len)
         });
         let pumping = PumpGuard { state: Object::new(), _feed: feed };
-        let ended =
-            JsFuture::from(pump(&reader, pumping._feed.as_ref().unchecked_ref(), &pumping.state)).await;
+        let reading = JsFuture::from(pump(&reader, pumping._feed.as_ref().unchecked_ref(), &pumping.state));
+        let ended = match race(reading, stalled(&self.decoder, &pumping.state, opened_at)).await {
+            Either::Left(ended) => ended,
+            Either::Right(silent_ms) => {
+                let message = [
+                    "the connection was silent for ",
+                    &silent_ms.to_string(),
+                    " ms (no data, no keep-alive), so it was taken as dropped; idleTimeoutMs sets how long to wait",
+                ];
+                return network(message.concat(), true);
+            }
+        };
         if self.shared().closed() {
             return Attempt::Stopped;
         }
@@ -266,6 +286,11 @@ impl<S: Sink> Decoder<S> {
         self.control.shared.stats.borrow_mut().bytes += u64::from(len);
         let done = self.session.feed(&chunk);
         self.chunk = chunk;
+        if self.session.comments() != self.comments {
+            // Rare (keep-alives): the clock is read only then.
+            self.comments = self.session.comments();
+            self.watch.on_keepalive(Date::now());
+        }
         self.deliver();
         done || self.control.shared.closed()
     }
@@ -317,6 +342,31 @@ fn describe(err: &JsValue) -> String {
     match err.dyn_ref::<js_sys::Error>() {
         Some(e) => String::from(e.message()),
         None => err.as_string().unwrap_or_else(|| String::from("unknown error")),
+    }
+}
+
+/// Resolves when the open connection has been silent (no bytes: pump.js stamps `state.at`
+/// at each read) for as long as the watch allows; returns that limit in milliseconds.
+/// Never resolves while no silence counts as a stall.
+async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object, opened_at: f64) -> u64 {
+    loop {
+        let limit = decoder.borrow().watch.limit_ms();
+        let wait_ms = match limit {
+            Some(limit) => {
+                let last =
+                    Reflect::get(state, &"at".into()).ok().and_then(|at| at.as_f64()).unwrap_or(opened_at);
+                let silent = Date::now() - last;
+                if silent >= limit as f64 {
+                    return limit;
+                }
+                limit as f64 - silent
+            }
+            None if decoder.borrow().watch.never() => return std::future::pending().await,
+            // `Auto` before two keep-alives: look again when a limit could apply.
+            None => IdleTimeout::AUTO_MIN_MS as f64,
+        };
+        let wait_ms = wait_ms.ceil().min(MAX_TIMEOUT_MS as f64) as u32;
+        gloo_timers::future::TimeoutFuture::new(wait_ms).await;
     }
 }
 

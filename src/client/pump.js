@@ -11,6 +11,8 @@ export async function pump(reader, feed, state) {
   for (;;) {
     const { done, value } = await reader.read();
     if (state.dropped) return 0;
+    // When bytes last came, for stall detection (read only when its timer fires).
+    state.at = Date.now();
     if (done) return 1;
     if (feed(value, value.length)) return 2;
   }

@@ -18,6 +18,7 @@ use crate::error::StreamError;
 use crate::event::StreamEvent;
 use crate::retry::RetryConfig;
 use crate::sse::DEFAULT_MAX_EVENT_BYTES;
+use crate::stall::IdleTimeout;
 
 /// A notice callback of the Rust API.
 type Notice<T> = Option<Box<dyn Fn(&T)>>;
@@ -108,6 +109,7 @@ impl EventStream {
                 last_event_id: String::new(),
                 fetch: None,
                 signal: None,
+                idle_timeout: IdleTimeout::Auto,
             },
             on_open: None,
             on_retry: None,
@@ -254,6 +256,14 @@ impl EventStreamBuilder {
     /// Stops the stream when `signal` aborts (one already aborted sends nothing).
     pub fn signal(mut self, signal: AbortSignal) -> Self {
         self.req.signal = Some(signal);
+        self
+    }
+
+    /// When an open connection that sends nothing (no data, no keep-alive comment) counts
+    /// as dropped and is reconnected: [`IdleTimeout::Auto`] (the default) learns it from
+    /// the server's keep-alives.
+    pub fn idle_timeout(mut self, timeout: IdleTimeout) -> Self {
+        self.req.idle_timeout = timeout;
         self
     }
 

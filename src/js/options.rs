@@ -13,6 +13,7 @@ use crate::client::{EventStream, Request};
 use crate::config::Format;
 use crate::error::StreamError;
 use crate::retry::RetryConfig;
+use crate::stall::IdleTimeout;
 
 /// The user's callbacks.
 #[derive(Default)]
@@ -48,6 +49,7 @@ struct Keys {
     retry: Js,
     fetch: Js,
     max_event_bytes: Js,
+    idle_timeout_ms: Js,
     on_open: Js,
     on_event: Js,
     on_retry: Js,
@@ -263,6 +265,9 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
     if let Some(limit) = whole(read.get(o.max_event_bytes), "maxEventBytes")? {
         builder = builder.max_event_bytes(limit as usize);
     }
+    if let Some(idle) = read.get(o.idle_timeout_ms) {
+        builder = builder.idle_timeout(idle_timeout(idle)?);
+    }
     if let Some(signal) = read.get(o.signal) {
         builder = builder.signal(
             signal
@@ -335,6 +340,16 @@ fn header_entries(headers: Option<&JsValue>) -> Result<Vec<(String, String)>, St
         ));
     }
     Ok(out)
+}
+
+/// `idleTimeoutMs`: `'auto'`, or milliseconds (`0`: never).
+fn idle_timeout(value: &JsValue) -> Result<IdleTimeout, StreamError> {
+    if value.as_string().as_deref() == Some("auto") {
+        return Ok(IdleTimeout::Auto);
+    }
+    let message = "idleTimeoutMs must be 'auto' or a whole number of milliseconds (0 turns it off)";
+    let ms = whole(Some(value), "idleTimeoutMs").map_err(|_| invalid(&[message]))?;
+    Ok(ms.map_or(IdleTimeout::Auto, |ms| IdleTimeout::from_ms(ms as u64)))
 }
 
 /// `retry`: absent or `true` for the defaults, `false` for none, or an object of limits.

@@ -1,0 +1,118 @@
+//! Stall detection in the browser (`wasm-pack test --headless --chrome`), against the test
+//! server's `/silent`: a connection that stays open but sends nothing ends the attempt as a
+//! network error and is resumed with `Last-Event-ID`. A stream that only sends keep-alives
+//! is alive and never cut.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use futures_core::Stream;
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use wasm_sse::client::EventStream;
+use wasm_sse::{IdleTimeout, RetryConfig};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
+    Some(url) => url,
+    None => "http://127.0.0.1:9",
+};
+
+#[wasm_bindgen::prelude::wasm_bindgen(
+    inline_js = "export async function getJson(url) { return (await fetch(url)).json(); }"
+)]
+extern "C" {
+    #[wasm_bindgen(js_name = getJson)]
+    fn get_json(url: &str) -> js_sys::Promise;
+}
+
+/// What a run saw: the event data, the retries (attempt, delay, error message) and the time.
+struct Run {
+    data: Vec<String>,
+    retries: Vec<(u32, String)>,
+    errors: Vec<String>,
+    elapsed_ms: f64,
+}
+
+async fn run(path: &str, timeout: IdleTimeout) -> Run {
+    let retries = Rc::new(RefCell::new(Vec::new()));
+    let seen = Rc::clone(&retries);
+    let mut stream = EventStream::builder(format!("{SERVER}{path}"))
+        .idle_timeout(timeout)
+        .retry(RetryConfig { max_retries: 3, initial_delay_ms: 10, max_delay_ms: 50, jitter: false })
+        .on_retry(move |info| seen.borrow_mut().push((info.attempt, info.error.to_string())))
+        .build()
+        .unwrap();
+    let started = js_sys::Date::now();
+    let (mut data, mut errors) = (Vec::new(), Vec::new());
+    while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        match item {
+            Ok(event) if event.event_type == "message" => data.push(event.data),
+            Ok(_) => {}
+            Err(err) => errors.push(err.to_string()),
+        }
+    }
+    let retries = retries.borrow().clone();
+    Run { data, retries, errors, elapsed_ms: js_sys::Date::now() - started }
+}
+
+async fn last_event_ids(key: &str) -> Vec<String> {
+    let stats = JsFuture::from(get_json(&format!("{SERVER}/stats?key={key}"))).await.unwrap();
+    let ids = Reflect::get(&stats, &JsValue::from_str("lastEventIds")).unwrap();
+    js_sys::Array::from(&ids).iter().filter_map(|id| id.as_string()).collect()
+}
+
+fn key(name: &str) -> String {
+    format!("{name}-{}", (js_sys::Math::random() * 1e9) as u64)
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_connection_is_cut_after_idle_timeout_and_resumed() {
+    let k = key("silent");
+    let got = run(&format!("/silent?n=4&after=2&silent_ms=30000&key={k}"), IdleTimeout::Ms(500)).await;
+    assert_eq!(got.data, ["1", "2", "3", "4"], "each event once, in order");
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert_eq!(got.retries.len(), 1, "{:?}", got.retries);
+    assert!(got.retries[0].1.contains("silent for 500 ms"), "{}", got.retries[0].1);
+    assert_eq!(last_event_ids(&k).await, ["2"]);
+    assert!(got.elapsed_ms < 10_000.0, "{} ms", got.elapsed_ms);
+}
+
+#[wasm_bindgen_test]
+async fn auto_learns_the_keepalive_interval_and_detects_a_long_silence() {
+    // Keep-alives every 300 ms, then 8 s of silence: under `Auto` that is a stall after
+    // 5 s (three intervals are 900 ms, under the 5 s minimum).
+    let k = key("auto");
+    let path = format!("/silent?n=2&after=1&keepalives=4&keepalive_ms=300&silent_ms=8000&key={k}");
+    let got = run(&path, IdleTimeout::Auto).await;
+    assert_eq!(got.data, ["1", "2"]);
+    assert_eq!(got.retries.len(), 1, "{:?}", got.retries);
+    assert!(got.retries[0].1.contains("silent for 5000 ms"), "{}", got.retries[0].1);
+    assert_eq!(last_event_ids(&k).await, ["1"]);
+    // ~1.2 s of keep-alives + 5 s + the resumed connection's 1.2 s; the server's own end
+    // would have come after 9.2 s.
+    assert!((6_000.0..9_000.0).contains(&got.elapsed_ms), "{} ms", got.elapsed_ms);
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_stream_of_keepalives_is_never_cut() {
+    // 3 s of keep-alives only, with a 1 s limit: alive all along.
+    let got =
+        run("/silent?n=1&after=1&keepalives=10&keepalive_ms=300&silent_ms=0", IdleTimeout::Ms(1_000)).await;
+    assert_eq!(got.data, ["1"]);
+    assert!(got.retries.is_empty(), "{:?}", got.retries);
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+}
+
+#[wasm_bindgen_test]
+async fn off_waits_for_the_server() {
+    let got = run("/silent?n=2&after=1&silent_ms=1500", IdleTimeout::Off).await;
+    assert_eq!(got.data, ["1", "2"]);
+    assert_eq!(got.retries.len(), 1, "the server's own clean end, after 1.5 s of silence");
+    assert!(!got.retries[0].1.contains("silent for"), "{}", got.retries[0].1);
+}
