@@ -374,6 +374,17 @@ mod tests {
     }
 
     #[test]
+    fn keepalive_comments_are_counted_not_delivered() {
+        let mut s = session(Format::Auto, NO_JITTER, true);
+        assert!(s.open(Some("text/event-stream")));
+        s.feed(b": keep-alive\n\n:\n\ndata: x\n\n: ping");
+        assert_eq!(s.comments(), 2, "a comment cut by the chunk is counted when its line ends");
+        s.feed(b"\n\n");
+        assert_eq!(s.comments(), 3);
+        assert_eq!(contents(&s.out), ["message:x"]);
+    }
+
+    #[test]
     fn an_over_limit_event_is_an_error_and_the_stream_goes_on() {
         let mut s = session(Format::Auto, NO_JITTER, true);
         assert!(s.open(Some("text/event-stream")));
