@@ -14,7 +14,7 @@ const serverBin = testServerBinary(root);
 const screenshot = process.env.DEMO_SCREENSHOT ?? path.join(root, 'target/demo.png');
 // Chromium logs these itself for the responses the 401, drop and backend-down scenarios
 // cause on purpose; no page code can prevent them. Every other console error fails a test.
-const expectedNetworkNoise = /^Failed to load resource: (net::ERR_INCOMPLETE_CHUNKED_ENCODING|the server responded with a status of (401|502) )/;
+const expectedNetworkNoise = /^Failed to load resource: (net::ERR_INCOMPLETE_CHUNKED_ENCODING|the server responded with a status of (401|503) )/;
 
 const problems = []; // console errors and uncaught exceptions, from every page
 let backendPort;

@@ -180,7 +180,7 @@ function httpErrorTitle(status: number | undefined): string {
   if (status === 403) return `The backend denied access ${code}`;
   if (status === 404) return `The stream endpoint was not found ${code}`;
   if (status === 429) return `The backend is rate limiting requests ${code}`;
-  if (status === 502) return `The backend cannot be reached ${code}`;
+  if (status === 503) return `The backend cannot be reached ${code}`;
   if (status !== undefined && status >= 500) return `The backend failed ${code}`;
   return `The backend refused the request ${code}`;
 }

@@ -57,8 +57,10 @@ async function proxy(request: NextRequest): Promise<Response> {
     if (request.signal.aborted) return new Response(null, { status: 499 });
     const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     console.error(`run_sse proxy: backend ${BACKEND_URL} unreachable: ${reason}`);
-    // A 5xx: the client retries with backoff until the backend is back.
-    return Response.json({ error: `backend unreachable: ${BACKEND_URL}` }, { status: 502 });
+    // 503, not 502: the request never reached the backend, so nothing was started. wasm-sse
+    // re-sends a POST only after statuses that say so (408, 429, 503); it retries with
+    // backoff until the backend is back.
+    return Response.json({ error: `backend unreachable: ${BACKEND_URL}` }, { status: 503 });
   }
 
   const responseHeaders = new Headers({
