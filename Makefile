@@ -44,14 +44,15 @@ native-test: setup-native
 	cargo test --workspace
 	cargo test --bench throughput -- --smoke
 
-## browser-test: the wasm-bindgen tests in headless Chromium against the test server on a
+## browser-test: the wasm-bindgen tests in headless Chromium and Firefox against the test server on a
 ## free loopback port (stopped by PID when they end): the Rust API (window and dedicated
 ## worker) and the JS API's startStream, which run the same client; stall detection. The
 ## runner's limit is for a whole test binary (20 s by default), hence the longer one. The
 ## packed package is tested in e2e/ (make e2e).
+BROWSER_TESTS := --test browser --test worker --test js_api --test stall
 browser-test: setup-browser
-	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome \
-	  --test browser --test worker --test js_api --test stall
+	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome $(BROWSER_TESTS)
+	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --firefox $(BROWSER_TESTS)
 
 ## react-test: the store and hook unit tests (vitest; the hook in jsdom).
 react-test: setup-browser
@@ -67,8 +68,9 @@ pkg: setup-browser
 demo: setup-browser
 	bash scripts/demo.sh
 
-## e2e: the JS API and the demo end to end in headless Chromium against the test server
-## (the API in a page and a worker; next build + next start, next dev; a Vite app).
+## e2e: the JS API and the demo end to end against the test server: in headless Chromium
+## (the API in a page and a worker; next build + next start, next dev; a Vite app), and the
+## package's API in Chromium, Firefox and WebKit over WebDriver (e2e/engines.test.mjs).
 e2e: pkg
 	bash scripts/build-www.sh
 	cargo build --quiet -p wasm-sse-testserver

@@ -267,6 +267,31 @@ test('POST sends method, headers and a JSON body', limit, async (t) => {
 });
 
 // The JS side of two Rust-API tests (rust_post_with_text_body_and_last_event_id, readme_rust_example_runs).
+test('options made in another realm (an iframe) work: plain object body, Headers, URL, AbortSignal', limit, async (t) => {
+  // Found in Firefox, whose WebDriver hands a script's arguments over as objects of another
+  // realm: a plain object body was sent as "[object Object]" with a text/plain type
+  // (`instanceof` and this realm's Object.prototype do not match other realms' objects).
+  const page = await openPage(t);
+  const got = await page.evaluate(async (u) => {
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const realm = frame.contentWindow;
+    const body = new realm.Object();
+    body.message = 'from a frame';
+    const controller = new realm.AbortController();
+    const rec = await wasmSse.run({
+      url: new realm.URL(u), body, headers: new realm.Headers({ 'x-test-header': 'frame' }), signal: controller.signal,
+    });
+    const stopped = await wasmSse.run({ url: u, signal: controller.signal, onOpen: () => controller.abort() });
+    frame.remove();
+    return { echo: rec.events[0].json, reason: stopped.info.reason };
+  }, url('/echo'));
+  const { echo } = got;
+  assert.deepEqual([echo.method, echo.body, echo.headers['content-type'], echo.headers['x-test-header']],
+    ['POST', '{"message":"from a frame"}', 'application/json', 'frame']);
+  assert.equal(got.reason, 'stopped');
+});
+
 test('PUT with a text body and lastEventId; bearer token accepted, 401 refused', limit, async (t) => {
   const rec = await runIn(t, url('/echo'), {
     method: 'PUT', headers: { 'x-test-header': 'js' }, body: 'plain body', lastEventId: '41', retry: false,

@@ -40,6 +40,13 @@ browser() {
   command -v curl >/dev/null || apt_install curl ca-certificates
   { command -v chromium >/dev/null && command -v chromedriver >/dev/null; } \
     || apt_install chromium chromium-driver
+  # The other two engines: Firefox ESR (geckodriver from crates.io: the npm one downloads a
+  # binary) and WebKitGTK's WebDriver with its MiniBrowser, which needs an X server (Xvfb).
+  command -v firefox-esr >/dev/null || apt_install firefox-esr
+  command -v WebKitWebDriver >/dev/null || apt_install webkit2gtk-driver
+  command -v xvfb-run >/dev/null || apt_install xvfb xauth
+  command -v geckodriver >/dev/null \
+    || { log "cargo install geckodriver (about 2 min)"; cargo install geckodriver --locked --quiet; }
   # Dev tools from npm (wasm-opt from binaryen, tsc, terser, playwright-core), pinned by the lock file.
   bash "$(dirname "$0")/npm-deps.sh" .
 }

@@ -4,7 +4,7 @@
 //! pass. Every check the Rust builder makes (URL, headers, method, limits) is the
 //! builder's own: the request is built through it.
 
-use js_sys::{Function, JsString, Object};
+use js_sys::{Function, Object};
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Headers, RequestCredentials, Url};
@@ -244,9 +244,10 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
     let o = &read.keys;
     let url = match read.get(o.url) {
         None => return Err(invalid(&["url is required: the stream's URL"])),
-        Some(url) => match url.dyn_ref::<Url>() {
-            Some(url) => url.href(),
-            None => url.as_string().ok_or_else(|| invalid(&["url must be a string or a URL"]))?,
+        Some(url) => match url.as_string() {
+            Some(url) => url,
+            None if is_a(url, "URL") => url.unchecked_ref::<Url>().href(),
+            None => return Err(invalid(&["url must be a string or a URL"])),
         },
     };
     let mut builder = EventStream::builder(url);
@@ -269,12 +270,10 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
         builder = builder.idle_timeout(idle_timeout(idle)?);
     }
     if let Some(signal) = read.get(o.signal) {
-        builder = builder.signal(
-            signal
-                .dyn_ref::<AbortSignal>()
-                .cloned()
-                .ok_or_else(|| invalid(&["signal must be an AbortSignal"]))?,
-        );
+        if !is_a(signal, "AbortSignal") {
+            return Err(invalid(&["signal must be an AbortSignal"]));
+        }
+        builder = builder.signal(signal.clone().unchecked_into::<AbortSignal>());
     }
     let headers = header_entries(read.get(o.headers))?;
     let has_content_type = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
@@ -324,16 +323,18 @@ fn header_entries(headers: Option<&JsValue>) -> Result<Vec<(String, String)>, St
     if !headers.is_object() {
         return Err(invalid(&["headers must be a plain object or a Headers instance"]));
     }
-    let entries: Vec<JsValue> = match headers.dyn_ref::<Headers>() {
-        Some(headers) => js_sys::try_iter(headers).ok().flatten().into_iter().flatten().flatten().collect(),
-        None => Object::entries(headers.unchecked_ref()).to_vec(),
+    let entries: Vec<JsValue> = if is_a(headers, "Headers") {
+        let headers = headers.unchecked_ref::<Headers>();
+        js_sys::try_iter(headers).ok().flatten().into_iter().flatten().flatten().collect()
+    } else {
+        Object::entries(headers.unchecked_ref()).to_vec()
     };
     let mut out = Vec::new();
     for entry in entries {
         let entry: js_sys::Array = entry.unchecked_into();
         let name = entry.get(0).as_string().unwrap_or_default();
         let value = entry.get(1);
-        let value = value.dyn_ref::<JsString>().map(String::from);
+        let value = value.as_string();
         out.push((
             name.clone(),
             value.ok_or_else(|| invalid(&["header ", &name, " must have a string value"]))?,
@@ -384,9 +385,26 @@ fn retry(value: Option<&JsValue>) -> Result<RetryConfig, StreamError> {
     })
 }
 
-/// A plain object (`{…}` or `Object.create(null)`): sent as JSON.
+/// A plain object (`{…}` or `Object.create(null)`): sent as JSON. Its prototype is an
+/// `Object.prototype`, the one object whose own prototype is null, of any realm: an object
+/// made in an iframe, or by Firefox's WebDriver for a script's arguments, is plain too
+/// (comparing with this realm's `Object.prototype` sent those as "[object Object]").
 fn is_plain_object(value: &JsValue) -> bool {
-    let Some(object) = value.dyn_ref::<Object>() else { return false };
-    let proto = Object::get_prototype_of(object);
-    proto.is_null() || Object::is(&proto, &Object::get_prototype_of(&Object::new()))
+    if !value.is_object() {
+        return false;
+    }
+    let proto = Object::get_prototype_of(value);
+    proto.is_null() || Object::get_prototype_of(&proto).is_null()
+}
+
+/// Whether `value` is a `name` (`URL`, `Headers`, `AbortSignal`) of any realm, by its
+/// `Symbol.toStringTag`: `instanceof` is false for one made in another realm (an iframe,
+/// or Firefox's WebDriver arguments).
+fn is_a(value: &JsValue, name: &str) -> bool {
+    value.is_object()
+        && js_sys::Reflect::get(value, &js_sys::Symbol::to_string_tag())
+            .ok()
+            .and_then(|tag| tag.as_string())
+            .as_deref()
+            == Some(name)
 }
