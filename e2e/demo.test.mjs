@@ -51,8 +51,9 @@ const backendStats = async (key) => (await fetch(`${origin(backendPort)}/stats?k
 const answerFor = async (prompt) =>
   (await fetch(`${origin(backendPort)}/agent/answer?prompt=${encodeURIComponent(prompt)}`)).text();
 
-async function openPage(url) {
+async function openPage(url, initScript) {
   const page = await browser.newPage();
+  if (initScript) await page.addInitScript(initScript);
   page.on('console', (msg) => {
     if (msg.type() === 'error' && !expectedNetworkNoise.test(msg.text())) problems.push(`console: ${msg.text()}`);
   });
@@ -178,11 +179,22 @@ test('backend down: the client retries, then recovers when it comes back', async
 test('the StrictMode dev build opens one stream per Send', async () => {
   const dev = await startNext('dev', await freePort());
   try {
-    const page = await openPage(dev.url);
+    const page = await openPage(dev.url, () => {
+      // Every stream request the page makes, whatever its key: a second stream opened by a
+      // double-invoked effect or updater would carry a key of its own, so the backend's
+      // count for the key shown could not see it.
+      window.__streamRequests = 0;
+      const original = window.fetch;
+      window.fetch = function (input, init) {
+        if (String(input instanceof Request ? input.url : input).includes('/api/run_sse')) window.__streamRequests += 1;
+        return original.call(this, input, init);
+      };
+    });
     const key = await send(page, 'strict mode');
     await closed(page, 60_000);
     const stats = await backendStats(key);
     assert.equal(stats.requests, 1, `requests for one Send: ${JSON.stringify(stats)}`);
+    assert.equal(await page.evaluate(() => window.__streamRequests), 1, 'stream requests the page made for one Send');
     await page.close();
   } finally {
     await stop(dev.child);

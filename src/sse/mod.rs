@@ -173,7 +173,8 @@ impl EventStreamParser {
         &self.block.last_event_id
     }
 
-    /// Bytes held for an incomplete line and event (bounded by the limit).
+    /// Bytes held for an incomplete line and event: at most twice the limit (the line
+    /// being read, and the event's data so far, are each bounded by it).
     pub fn buffered_bytes(&self) -> usize {
         self.lines.buffered() + self.block.data.len()
     }

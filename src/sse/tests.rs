@@ -218,6 +218,18 @@ fn new_stream_after_finish_strips_bom_again_and_keeps_id() {
 }
 
 #[test]
+fn buffered_bytes_can_reach_but_not_pass_twice_the_limit() {
+    // An event's data just under the limit, and the next line read almost to it: both are
+    // held at once. The docs said "bounded by the limit"; the bound is twice that.
+    let mut p = EventStreamParser::with_max_event_bytes(100);
+    p.feed(&[b"data: ".as_slice(), &[b'x'; 93], b"\n"].concat());
+    p.feed(&[b"data: ".as_slice(), &[b'y'; 88]].concat());
+    assert_eq!(p.buffered_bytes(), 94 + 94);
+    p.feed(b"yyyyyyy"); // the line passes the limit: dropped, not held
+    assert!(p.buffered_bytes() <= 200, "{}", p.buffered_bytes());
+}
+
+#[test]
 fn buffered_bytes_stay_within_the_limit() {
     let mut p = EventStreamParser::with_max_event_bytes(1000);
     for _ in 0..10_000 {
