@@ -13,7 +13,7 @@ FUZZ_TARGETS := sse_feed ndjson_feed decode_event
 OLD_RELEASE := f8fef2e
 OLD_PKG := target/old-pkg
 
-.PHONY: test lint native-test browser-test react-test pkg demo e2e types size bench bench-native \
+.PHONY: test lint docs publish-check native-test browser-test react-test pkg demo e2e types size bench bench-native \
 	bench-browser bench-old-pkg bench-smoke bench-deps fuzz \
 	setup-native setup-wasm setup-browser clean
 
@@ -21,7 +21,7 @@ OLD_PKG := target/old-pkg
 ## browser tests in headless Chromium against the test server (the Rust API and the JS API:
 ## one client), the React unit tests, the TypeScript checks, the package and the demo end
 ## to end in Chromium, and the size report.
-test: lint native-test browser-test react-test types e2e bench-smoke size
+test: lint native-test browser-test react-test types e2e bench-smoke size docs publish-check
 	@echo "make test: all checks passed"
 
 setup-native:
@@ -75,6 +75,23 @@ e2e: pkg
 	bash scripts/build-www.sh
 	cargo build --quiet -p wasm-sse-testserver
 	node --test --test-concurrency=1 e2e/
+
+## docs: the API reference, from what ships: TypeDoc of the package's .d.ts into
+## target/docs/js, rustdoc of the crate into target/docs/rust (for wasm32, so the browser
+## client is in it, as on docs.rs). Warnings are errors in both.
+docs: pkg
+	typedoc --options docs/typedoc.json
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib -p wasm-sse --target $(WASM_TARGET)
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib -p wasm-sse --no-default-features
+	rm -rf target/docs/rust && cp -R target/$(WASM_TARGET)/doc target/docs/rust
+	@echo "API reference: target/docs/js/index.html, target/docs/rust/wasm_sse/index.html"
+
+## publish-check: what crates.io and npm would take, without publishing: cargo publish
+## --dry-run, npm publish --dry-run on pkg/, and publint on pkg/ (exports, types, files).
+publish-check: pkg
+	cargo publish -p wasm-sse --dry-run --allow-dirty
+	cd pkg && npm publish --dry-run
+	publint pkg
 
 ## types: a consumer snippet type-checks against the generated declarations.
 types: pkg

@@ -53,12 +53,13 @@ cat > pkg/package.json <<JSON
     "./package.json": "./package.json"
   },
   "sideEffects": false,
-  "files": ["index.js", "index.d.ts", "wasm_sse.js", "wasm_sse.d.ts", "wasm_sse_bg.wasm", "wasm_sse_bg.wasm.d.ts", "snippets/", "react/", "README.md"],
+  "files": ["index.js", "index.d.ts", "wasm_sse.js", "wasm_sse.d.ts", "wasm_sse_bg.wasm", "wasm_sse_bg.wasm.d.ts", "snippets/", "react/", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
   "peerDependencies": { "react": ">=18" },
   "peerDependenciesMeta": { "react": { "optional": true } },
   "keywords": ["sse", "server-sent-events", "eventsource", "ndjson", "streaming", "llm", "wasm", "react"]
 }
 JSON
 cp js/README.md pkg/README.md
+cp LICENSE-MIT LICENSE-APACHE pkg/
 (cd pkg && npm pack --silent >/dev/null && mv "wasm-sse-$version.tgz" wasm-sse.tgz)
 echo "pkg/ ready: $(cd pkg && du -sh --apparent-size wasm-sse.tgz | cut -f1) tarball at pkg/wasm-sse.tgz"

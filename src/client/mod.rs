@@ -2,8 +2,8 @@
 //! `online` event. The only code that awaits the network; every decision is the core's.
 //!
 //! There is one client. [`EventStream`] (the Rust API, a `futures::Stream`) and the JS API
-//! (`startStream`, exported from `src/js`) run the same [`Driver`]; they differ only in
-//! where its notices go (a [`Sink`]): a queue polled by the stream, or the JS callbacks.
+//! (`startStream`, exported from `src/js`) run the same driver (`driver.rs`); they differ
+//! only in where its notices go: a queue polled by the stream, or the JS callbacks.
 //! Stopping or dropping cancels everything: fetch, reader, timer, listeners.
 
 mod driver;

@@ -1,9 +1,9 @@
 //! The JS API: `startStream`, `stopStream` and the stream handle, exported with
 //! wasm-bindgen over the one client in `src/client` (the Rust `EventStream` runs the same
-//! driver). The only code that knows JS object shapes: the options object ([`options`]),
-//! the notices handed to the callbacks, and the [`Batch`] each chunk's events cross in.
+//! driver). The only code that knows JS object shapes: the options object (`options.rs`),
+//! the notices handed to the callbacks, and the batch each chunk's events cross in.
 //!
-//! [`Batch`] is plain Rust, tested natively; `events.js` (a wasm-bindgen snippet) turns a
+//! The batch is plain Rust, tested natively; `events.js` (a wasm-bindgen snippet) turns a
 //! batch into event objects. The exports are public for Rust code that holds JS values
 //! (and for the wasm-pack tests of the JS API); Rust front-ends use
 //! [`EventStream`](crate::client::EventStream).
