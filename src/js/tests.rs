@@ -13,7 +13,7 @@ use crate::retry::RetryConfig;
 use crate::session::Session;
 use crate::sse::{EventStreamParser, SseItem};
 
-/// What `Core.deliver` in js/wasm.js builds from a batch: per entry, `Ok((kind, type,
+/// What `deliver` in src/js/events.js builds from a batch: per entry, `Ok((kind, type,
 /// data, id, is_json, field))` or `Err((is_limit, message))`.
 type Entry = Result<(u32, String, String, String, bool, Option<String>), (bool, String)>;
 
@@ -152,7 +152,7 @@ fn the_batch_knows_when_its_text_is_ascii() {
 
 /// Not a check but a profiling target (`#[ignore]`d): the npm wasm's decoding path, natively,
 /// over the browser benchmark's LLM-token stream (75,638 events, 4 MiB) in 64 KiB chunks,
-/// five times. README "Where the time goes" has the callgrind command and its figures.
+/// five times. docs/performance.md ("Where the time goes") has the callgrind command and its figures.
 #[test]
 #[ignore]
 fn profile_llm_tokens() {
