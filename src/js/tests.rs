@@ -1,4 +1,4 @@
-//! The batch layout, read back the way js/wasm.js reads it, against the events the
+//! The batch layout, read back the way events.js reads it, against the events the
 //! parsers produce on their own.
 
 use proptest::prelude::*;
