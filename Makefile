@@ -13,7 +13,7 @@ FUZZ_TARGETS := sse_feed ndjson_feed decode_event
 OLD_RELEASE := f8fef2e
 OLD_PKG := target/old-pkg
 
-.PHONY: test lint docs publish-check native-test browser-test react-test pkg demo e2e types size bench bench-native \
+.PHONY: leptos-example test lint docs publish-check native-test browser-test react-test pkg demo e2e types size bench bench-native \
 	bench-browser bench-old-pkg bench-smoke bench-deps fuzz \
 	setup-native setup-wasm setup-browser clean
 
@@ -39,6 +39,7 @@ lint: setup-wasm
 	cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
 	# The pure core alone (default-features = false): no wasm-bindgen, web-sys, serde.
 	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
+	cd examples/leptos-chat && cargo fmt --check && cargo clippy --target $(WASM_TARGET) -- -D warnings
 
 native-test: setup-native
 	cargo test --workspace
@@ -71,7 +72,7 @@ demo: setup-browser
 ## e2e: the JS API and the demo end to end against the test server: in headless Chromium
 ## (the API in a page and a worker; next build + next start, next dev; a Vite app), and the
 ## package's API in Chromium, Firefox and WebKit over WebDriver (e2e/engines.test.mjs).
-e2e: pkg
+e2e: pkg leptos-example
 	bash scripts/build-www.sh
 	cargo build --quiet -p wasm-sse-testserver
 	node --test --test-concurrency=1 e2e/
@@ -92,6 +93,12 @@ publish-check: pkg
 	cargo publish -p wasm-sse --dry-run --allow-dirty
 	cd pkg && npm publish --dry-run
 	publint pkg
+
+## leptos-example: the Leptos example (examples/leptos-chat: its own cargo workspace and
+## target/) built into its dist/ for e2e/leptos.test.mjs: about 2 min the first time on 2
+## cores, seconds after.
+leptos-example: setup-browser
+	bash scripts/build-leptos-example.sh
 
 ## types: a consumer snippet type-checks against the generated declarations.
 types: pkg
