@@ -283,13 +283,19 @@ test('options made in another realm (an iframe) work: plain object body, Headers
       url: new realm.URL(u), body, headers: new realm.Headers({ 'x-test-header': 'frame' }), signal: controller.signal,
     });
     const stopped = await wasmSse.run({ url: u, signal: controller.signal, onOpen: () => controller.abort() });
+    // A custom fetch that answers with the frame's Response.
+    const stream = 'data: framed\n\nevent: done\ndata: {}\n\n';
+    const fetched = await wasmSse.run({
+      url: u, fetch: () => Promise.resolve(new realm.Response(stream, { headers: { 'content-type': 'text/event-stream' } })),
+    });
     frame.remove();
-    return { echo: rec.events[0].json, reason: stopped.info.reason };
+    return { echo: rec.events[0].json, reason: stopped.info.reason, framed: fetched.events.map((e) => e.data), fetchedReason: fetched.info.reason };
   }, url('/echo'));
   const { echo } = got;
   assert.deepEqual([echo.method, echo.body, echo.headers['content-type'], echo.headers['x-test-header']],
     ['POST', '{"message":"from a frame"}', 'application/json', 'frame']);
   assert.equal(got.reason, 'stopped');
+  assert.deepEqual([got.framed, got.fetchedReason], [['framed', '{}'], 'done']);
 });
 
 test('PUT with a text body and lastEventId; bearer token accepted, 401 refused', limit, async (t) => {

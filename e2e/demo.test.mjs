@@ -3,10 +3,9 @@
 // Every process started here is stopped by PID in `after`, also when a test fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { launchChromium, start, startTestServer, stop, stopAll, testServerBinary, waitFor } from './harness.mjs';
+import { freePort, launchChromium, start, startTestServer, stop, stopAll, testServerBinary, waitFor } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const www = path.join(root, 'www');
@@ -21,17 +20,6 @@ let backendPort;
 let backend;
 let app;
 let browser;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function startBackend() {
   return (await startTestServer(serverBin, backendPort)).child;

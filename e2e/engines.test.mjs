@@ -10,11 +10,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Builder } from 'selenium-webdriver';
-import { start, startStatic, startTestServer, stop, stopAll, testServerBinary, waitFor } from './harness.mjs';
+import { freePort, start, startStatic, startTestServer, stop, stopAll, testServerBinary, waitFor } from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const limit = { timeout: 60_000 };
@@ -56,17 +55,6 @@ after(async () => {
   files?.server.close();
   await stopAll();
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const url = (p) => `${backend.url}${p}`;
 const key = (name) => `${name}-${Math.floor(Math.random() * 1e9)}`;

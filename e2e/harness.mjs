@@ -3,6 +3,7 @@
 // this machine needs it.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -32,6 +33,18 @@ export function stop(child) {
 
 /** Stops every process still running; call it from `after`. */
 export const stopAll = () => Promise.all([...children].map(stop));
+
+/** A loopback port that was free a moment ago (for servers that must be given one). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createTcpServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
 
 /** Polls `check` until it returns something truthy; throws after `timeoutMs`. */
 export async function waitFor(check, what, timeoutMs = 60_000) {

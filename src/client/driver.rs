@@ -174,9 +174,10 @@ impl<S: Sink> Driver<S> {
         if self.shared().closed() {
             return Attempt::Stopped;
         }
-        let response = match fetched.map(JsCast::dyn_into::<Response>) {
-            Ok(Ok(response)) => response,
-            Ok(Err(_)) => return network("the custom fetch did not resolve to a Response".into(), false),
+        // By its tag, not `instanceof`: a custom fetch may hand over another realm's Response.
+        let response = match fetched {
+            Ok(value) if super::is_a(&value, "Response") => value.unchecked_into::<Response>(),
+            Ok(_) => return network("the custom fetch did not resolve to a Response".into(), false),
             Err(err) => return network(describe(&err), false),
         };
         let status = response.status();

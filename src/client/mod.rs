@@ -116,6 +116,18 @@ pub struct RetryInfo {
     pub error: StreamError,
 }
 
+/// Whether `value` is a `name` (`URL`, `Headers`, `AbortSignal`, `Response`) of any realm, by its
+/// `Symbol.toStringTag`: `instanceof` is false for one made in another realm (an iframe,
+/// or Firefox's WebDriver arguments).
+pub(crate) fn is_a(value: &wasm_bindgen::JsValue, name: &str) -> bool {
+    value.is_object()
+        && js_sys::Reflect::get(value, &js_sys::Symbol::to_string_tag())
+            .ok()
+            .and_then(|tag| tag.as_string())
+            .as_deref()
+            == Some(name)
+}
+
 /// What the stream yields: an event, or an error (the last one, if the stream failed).
 pub(crate) type Item = Result<StreamEvent, StreamError>;
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Headers, RequestCredentials, Url};
 
-use crate::client::{EventStream, Request};
+use crate::client::{is_a, EventStream, Request};
 use crate::config::Format;
 use crate::error::StreamError;
 use crate::retry::RetryConfig;
@@ -395,16 +395,4 @@ fn is_plain_object(value: &JsValue) -> bool {
     }
     let proto = Object::get_prototype_of(value);
     proto.is_null() || Object::get_prototype_of(&proto).is_null()
-}
-
-/// Whether `value` is a `name` (`URL`, `Headers`, `AbortSignal`) of any realm, by its
-/// `Symbol.toStringTag`: `instanceof` is false for one made in another realm (an iframe,
-/// or Firefox's WebDriver arguments).
-fn is_a(value: &JsValue, name: &str) -> bool {
-    value.is_object()
-        && js_sys::Reflect::get(value, &js_sys::Symbol::to_string_tag())
-            .ok()
-            .and_then(|tag| tag.as_string())
-            .as_deref()
-            == Some(name)
 }
