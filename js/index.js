@@ -59,6 +59,7 @@ class StreamHandle {
   closed;
   #inner;
   #stopped = false;
+  #closeNow = null;
   #lastEventId;
 
   constructor(options) {
@@ -68,14 +69,27 @@ class StreamHandle {
       return;
     }
     this.#lastEventId = typeof options?.lastEventId === 'string' ? options.lastEventId : '';
-    this.closed = init().then(
-      () => {
-        this.#inner = glue.startStreamLater(options);
-        if (this.#stopped) this.#inner.stop();
-        return this.#inner.closed;
-      },
-      (error) => notLoaded(options, this.#stopped, error),
-    );
+    let stopped;
+    this.#closeNow = () => stopped({ reason: 'stopped' });
+    this.closed = new Promise((resolve) => {
+      stopped = (info) => {
+        // Stopped before the module loaded: closed at once, and nothing is started.
+        notify(options?.onClose, info);
+        resolve(info);
+      };
+      init().then(
+        () => {
+          if (this.#stopped) return;
+          this.#inner = glue.startStreamLater(options);
+          resolve(this.#inner.closed);
+        },
+        (error) => {
+          if (this.#stopped) return;
+          this.#stopped = true; // closed: `status` reads 'closed', `stop()` does nothing
+          resolve(notLoaded(options, error));
+        },
+      );
+    });
   }
 
   /** `'connecting' | 'open' | 'retrying' | 'closed'`. */
@@ -96,23 +110,29 @@ class StreamHandle {
 
   /** Stops the stream: aborts the request, cancels the reader and any reconnect timer. */
   stop() {
+    if (this.#inner) return this.#inner.stop();
+    if (this.#stopped || !this.#closeNow) return undefined;
     this.#stopped = true;
-    this.#inner?.stop();
+    return this.#closeNow();
   }
 }
 
 /** Closes a stream whose module failed to load (the only close not made in Rust). */
-function notLoaded(options, stopped, cause) {
+function notLoaded(options, cause) {
   const error = new Error(`wasm-sse could not load its wasm module (${cause?.message ?? cause}); serve the ` +
     "package's wasm_sse_bg.wasm with the app, or pass its URL to init()");
   Object.assign(error, { name: 'WasmSseError', kind: 'network', fatal: true });
-  const info = stopped ? { reason: 'stopped' } : { reason: 'error', error };
-  for (const [callback, arg] of [[options?.onError, !stopped && error], [options?.onClose, info]]) {
-    try {
-      if (arg && typeof callback === 'function') callback(arg);
-    } catch (thrown) {
-      setTimeout(() => { throw thrown; });
-    }
-  }
+  const info = { reason: 'error', error };
+  notify(options?.onError, error);
+  notify(options?.onClose, info);
   return info;
+}
+
+/** Calls a user callback; what it throws is reported, and the close goes on. */
+function notify(callback, arg) {
+  try {
+    if (typeof callback === 'function') callback(arg);
+  } catch (thrown) {
+    setTimeout(() => { throw thrown; });
+  }
 }

@@ -137,6 +137,19 @@ pub fn check_header(name: &str, value: &str) -> Result<(), StreamError> {
     Ok(())
 }
 
+/// Rejects a starting last event ID that could not be sent: a header value cannot hold CR,
+/// LF or NUL (and an SSE `id:` never does), and without the header a resumed POST would
+/// start its work again.
+pub fn check_last_event_id(id: &str) -> Result<(), StreamError> {
+    if id.contains(['\r', '\n', '\0']) {
+        return Err(StreamError::InvalidOption(
+            "lastEventId contains a line break or NUL, which no event ID can; pass the ID the server sent"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// `Retry-After` as milliseconds: delta-seconds, or an HTTP date measured from `now_ms`
 /// with the caller's date parser (the browser's `Date.parse`). Invalid values are `None`.
 pub fn retry_after_ms(
@@ -200,6 +213,18 @@ mod tests {
         for value in ["€", "a\u{100}", "😀"] {
             let err = check_header("x-name", value).unwrap_err();
             assert!(err.to_string().contains("ISO-8859-1"), "{err}");
+        }
+    }
+
+    #[test]
+    fn last_event_ids() {
+        assert!(check_last_event_id("").is_ok());
+        assert!(check_last_event_id("42 é€").is_ok());
+        for id in ["a\nb", "a\rb", "a\0"] {
+            // Headers.set threw for these and the error was ignored: the request went out
+            // without Last-Event-ID while the policy counted on it to resume a POST.
+            let err = check_last_event_id(id).unwrap_err();
+            assert!(err.to_string().contains("lastEventId"), "{err}");
         }
     }
 

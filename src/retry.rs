@@ -2,9 +2,11 @@
 //! give up. Pure: the clock and the random number are passed in, so every rule is a test.
 //!
 //! The rule users care most about: a request that is not a GET or HEAD (a POST that starts
-//! an LLM generation) is re-sent only when the server cannot have acted on it (a network
-//! error before any response, or 408, 429, 503) or when a last event ID lets the server
-//! resume it. A generation is never silently run twice.
+//! an LLM generation) is re-sent only when the answer says it was not acted on (408, 429,
+//! 503), after a network error before any response (the usual case is a connection that
+//! never reached the server, though a server can fail before its first byte), or when a
+//! last event ID lets the server resume it. A generation that has answered is never
+//! silently run twice.
 
 use core::fmt;
 

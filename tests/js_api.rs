@@ -122,6 +122,8 @@ fn js_api_bad_options_throw_invalid_option_naming_the_key() {
         (r#"{"method":"GET /x"}"#, "method"),
         (r#"{"maxEventBytes":1.5}"#, "maxEventBytes"),
         (r#"{"onEvent":"no"}"#, "onEvent must be a function"),
+        // Headers.set threw for it and the request went out without Last-Event-ID.
+        (r#"{"lastEventId":"a\nb"}"#, "lastEventId contains a line break"),
     ];
     for (extra, needle) in cases {
         let (opts, _) = options(url("/counter").into(), extra);

@@ -111,8 +111,10 @@ async fn a_slow_stream_of_keepalives_is_never_cut() {
 
 #[wasm_bindgen_test]
 async fn off_waits_for_the_server() {
-    let got = run("/silent?n=2&after=1&silent_ms=1500", IdleTimeout::Off).await;
+    // Keep-alives, then 6 s of silence: `Auto` would cut it after 5 s; `Off` waits.
+    let path = "/silent?n=2&after=1&keepalives=3&keepalive_ms=300&silent_ms=6000";
+    let got = run(path, IdleTimeout::Off).await;
     assert_eq!(got.data, ["1", "2"]);
-    assert_eq!(got.retries.len(), 1, "the server's own clean end, after 1.5 s of silence");
+    assert_eq!(got.retries.len(), 1, "the server's own clean end, after 6 s of silence");
     assert!(!got.retries[0].1.contains("silent for"), "{}", got.retries[0].1);
 }

@@ -39,7 +39,7 @@ extern "C" {
 const MAX_TIMEOUT_MS: u64 = i32::MAX as u64;
 
 /// Everything needed to (re)send the request. Validated before the first attempt.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Request {
     pub(crate) url: String,
     pub(crate) method: String,
@@ -53,6 +53,17 @@ pub(crate) struct Request {
     pub(crate) fetch: Option<Function>,
     pub(crate) signal: Option<AbortSignal>,
     pub(crate) idle_timeout: IdleTimeout,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never header values, the body or the last event ID: they may hold tokens.
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("headers", &names)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The attempt loop. Owned by the stream's task; dropping it cancels.
@@ -217,7 +228,8 @@ impl<S: Sink> Driver<S> {
                 let message = [
                     "the connection was silent for ",
                     &silent_ms.to_string(),
-                    " ms (no data, no keep-alive), so it was taken as dropped; idleTimeoutMs sets how long to wait",
+                    " ms (no data, no keep-alive), so it was taken as dropped; idleTimeoutMs (idle_timeout in Rust) \
+                     sets how long to wait",
                 ];
                 return network(message.concat(), true);
             }

@@ -13,7 +13,7 @@ use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 use super::{CloseReason, Control, Item, OpenInfo, Request, RetryInfo, Shared, Sink, Stats, Status, Task};
-use crate::config::{check_header, check_method, Format};
+use crate::config::{check_header, check_last_event_id, check_method, Format};
 use crate::error::StreamError;
 use crate::event::StreamEvent;
 use crate::retry::RetryConfig;
@@ -305,6 +305,7 @@ impl EventStreamBuilder {
             return Err(StreamError::InvalidOption("maxEventBytes must be at least 1".into()));
         }
         req.method = check_method(&req.method, req.body.is_some())?;
+        check_last_event_id(&req.last_event_id)?;
         Ok(req)
     }
 }
