@@ -6,9 +6,8 @@
 use std::pin::Pin;
 
 use futures_core::Stream;
-use js_sys::{Array, Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_sse::client::{EventStream, EventStreamBuilder, Status};
@@ -16,14 +15,11 @@ use wasm_sse::{EventKind, Format, RetryConfig, StreamError, StreamEvent};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
-    Some(url) => url,
-    None => "http://127.0.0.1:9",
-};
+mod common;
+use common::*;
 
 #[wasm_bindgen(inline_js = r#"
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-export async function getJson(url) { return (await fetch(url)).json(); }
 export async function getText(url) { return (await fetch(url)).text(); }
 export function memoryBytes(memory) { return memory.buffer.byteLength; }
 // The browser's connectivity, as the client sees it: navigator.onLine and the online event.
@@ -34,8 +30,6 @@ export function fireOnline() { globalThis.dispatchEvent(new Event('online')); }
 "#)]
 extern "C" {
     fn sleep(ms: u32) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = getJson)]
-    fn get_json(url: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = getText)]
     fn get_text(url: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = setOnLine)]
@@ -48,22 +42,8 @@ extern "C" {
 
 // ---- helpers -------------------------------------------------------------------------
 
-fn url(path: &str) -> String {
-    format!("{SERVER}{path}")
-}
-
-/// A key the server files this test's requests under.
-fn key(name: &str) -> String {
-    format!("{name}-{}", (js_sys::Math::random() * 1e9) as u64)
-}
-
 async fn wait(ms: u32) {
     JsFuture::from(sleep(ms)).await.unwrap();
-}
-
-/// The server's record for `key`: requests, gets, posts, opened, disconnected, …
-async fn server_stats(key: &str) -> JsValue {
-    JsFuture::from(get_json(&url(&format!("/stats?key={key}")))).await.unwrap()
 }
 
 /// How many of `key`'s clients the server saw go away, polled until one did (10 s at most).
@@ -87,22 +67,6 @@ async fn answer(prompt: &str) -> String {
         .unwrap()
         .as_string()
         .unwrap()
-}
-
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
-}
-
-fn num(value: &JsValue, path: &str) -> f64 {
-    get(value, path).as_f64().unwrap_or_else(|| panic!("{path} is not a number: {:?}", get(value, path)))
-}
-
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path).as_string().unwrap_or_else(|| panic!("{path} is not a string: {:?}", get(value, path)))
-}
-
-fn len(value: &JsValue, path: &str) -> u32 {
-    get(value, path).unchecked_into::<Array>().length()
 }
 
 struct Collected {

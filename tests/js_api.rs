@@ -14,10 +14,8 @@ use wasm_sse::js::{start_stream, start_stream_later, JsStreamHandle};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
-    Some(url) => url,
-    None => "http://127.0.0.1:9",
-};
+mod common;
+use common::{get, len, text, url};
 
 #[wasm_bindgen(inline_js = r#"
 // Options whose callbacks record every call, in order, in `rec`.
@@ -41,22 +39,6 @@ extern "C" {
     fn text_of(events: &JsValue) -> String;
 }
 
-fn url(path: &str) -> String {
-    format!("{SERVER}{path}")
-}
-
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
-}
-
-fn string(value: &JsValue, path: &str) -> String {
-    get(value, path).as_string().unwrap_or_else(|| panic!("{path} is not a string"))
-}
-
-fn len(value: &JsValue, path: &str) -> u32 {
-    get(value, path).unchecked_into::<Array>().length()
-}
-
 /// `{ url, ...extra }` with recording callbacks: the options and the record.
 fn options(url: JsValue, extra: &str) -> (JsValue, JsValue) {
     let extra = js_sys::JSON::parse(extra).unwrap();
@@ -72,7 +54,7 @@ async fn run(handle: &JsStreamHandle) -> JsValue {
 
 fn thrown_message(options: &JsValue) -> (String, String) {
     let err = start_stream(options).map(|h| h.stop()).expect_err("the options were refused");
-    (string(&err, "kind"), string(&err, "message"))
+    (text(&err, "kind"), text(&err, "message"))
 }
 
 #[wasm_bindgen_test]
@@ -81,7 +63,7 @@ async fn js_api_typed_events_callbacks_and_stats() {
     let handle = start_stream(&opts).unwrap();
     assert_eq!(handle.status(), "connecting");
     let info = run(&handle).await;
-    assert_eq!(string(&info, "reason"), "done");
+    assert_eq!(text(&info, "reason"), "done");
     assert!(text_of(&get(&rec, "events")).starts_with("You asked about “js”."));
     let order: Vec<String> =
         get(&rec, "order").unchecked_into::<Array>().iter().filter_map(|v| v.as_string()).collect();
@@ -100,7 +82,7 @@ async fn js_api_url_takes_a_url_object() {
     // What `fetch` takes; it was refused with "url must be a string" before.
     let (opts, rec) = options(url_object(&url("/counter?n=3")), "{}");
     let info = run(&start_stream(&opts).unwrap()).await;
-    assert_eq!(string(&info, "reason"), "done");
+    assert_eq!(text(&info, "reason"), "done");
     assert_eq!(len(&rec, "events"), 4);
 }
 
@@ -108,8 +90,8 @@ async fn js_api_url_takes_a_url_object() {
 async fn js_api_method_is_upper_cased() {
     let (opts, rec) = options(url("/echo").into(), r#"{"method":"patch","body":"x"}"#);
     run(&start_stream(&opts).unwrap()).await;
-    let echo = js_sys::JSON::parse(&string(&rec, "events.0.data")).unwrap();
-    assert_eq!(string(&echo, "method"), "PATCH");
+    let echo = js_sys::JSON::parse(&text(&rec, "events.0.data")).unwrap();
+    assert_eq!(text(&echo, "method"), "PATCH");
 }
 
 #[wasm_bindgen_test]
@@ -144,8 +126,8 @@ async fn js_api_started_before_load_reports_bad_options_through_the_callbacks() 
     let (opts, rec) = options(url("/counter").into(), r#"{"format":"xml"}"#);
     let handle = start_stream_later(&opts);
     let info = run(&handle).await;
-    assert_eq!(string(&info, "reason"), "error");
-    assert_eq!(string(&info, "error.kind"), "invalid-option");
+    assert_eq!(text(&info, "reason"), "error");
+    assert_eq!(text(&info, "error.kind"), "invalid-option");
     let order: Vec<String> =
         get(&rec, "order").unchecked_into::<Array>().iter().filter_map(|v| v.as_string()).collect();
     assert_eq!(order, ["error", "close"]);
@@ -159,7 +141,7 @@ async fn js_api_stop_and_abort_signal_close_once_as_stopped() {
     handle.stop();
     handle.stop();
     assert_eq!(handle.status(), "closed");
-    assert_eq!(string(&run(&handle).await, "reason"), "stopped");
+    assert_eq!(text(&run(&handle).await, "reason"), "stopped");
     assert_eq!(len(&rec, "closes"), 1);
 
     let controller = web_sys::AbortController::new().unwrap();
@@ -167,7 +149,7 @@ async fn js_api_stop_and_abort_signal_close_once_as_stopped() {
     Reflect::set(&opts, &"signal".into(), &controller.signal()).unwrap();
     let handle = start_stream(&opts).unwrap();
     controller.abort();
-    assert_eq!(string(&run(&handle).await, "reason"), "stopped");
+    assert_eq!(text(&run(&handle).await, "reason"), "stopped");
     assert_eq!(len(&rec, "events"), 0);
     assert_eq!(len(&rec, "closes"), 1);
 }

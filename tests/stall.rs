@@ -9,27 +9,14 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use futures_core::Stream;
-use js_sys::Reflect;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_sse::client::EventStream;
 use wasm_sse::{IdleTimeout, RetryConfig};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
-    Some(url) => url,
-    None => "http://127.0.0.1:9",
-};
-
-#[wasm_bindgen::prelude::wasm_bindgen(
-    inline_js = "export async function getJson(url) { return (await fetch(url)).json(); }"
-)]
-extern "C" {
-    #[wasm_bindgen(js_name = getJson)]
-    fn get_json(url: &str) -> js_sys::Promise;
-}
+mod common;
+use common::{get, key, server_stats, url};
 
 /// What a run saw: the event data, the retries (attempt, delay, error message) and the time.
 struct Run {
@@ -42,7 +29,7 @@ struct Run {
 async fn run(path: &str, timeout: IdleTimeout) -> Run {
     let retries = Rc::new(RefCell::new(Vec::new()));
     let seen = Rc::clone(&retries);
-    let mut stream = EventStream::builder(format!("{SERVER}{path}"))
+    let mut stream = EventStream::builder(url(path))
         .idle_timeout(timeout)
         .retry(RetryConfig { max_retries: 3, initial_delay_ms: 10, max_delay_ms: 50, jitter: false })
         .on_retry(move |info| seen.borrow_mut().push((info.attempt, info.error.to_string())))
@@ -62,13 +49,8 @@ async fn run(path: &str, timeout: IdleTimeout) -> Run {
 }
 
 async fn last_event_ids(key: &str) -> Vec<String> {
-    let stats = JsFuture::from(get_json(&format!("{SERVER}/stats?key={key}"))).await.unwrap();
-    let ids = Reflect::get(&stats, &JsValue::from_str("lastEventIds")).unwrap();
+    let ids = get(&server_stats(key).await, "lastEventIds");
     js_sys::Array::from(&ids).iter().filter_map(|id| id.as_string()).collect()
-}
-
-fn key(name: &str) -> String {
-    format!("{name}-{}", (js_sys::Math::random() * 1e9) as u64)
 }
 
 #[wasm_bindgen_test]

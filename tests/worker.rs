@@ -12,10 +12,8 @@ use wasm_sse::EventKind;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
-    Some(url) => url,
-    None => "http://127.0.0.1:9",
-};
+mod common;
+use common::SERVER;
 
 #[wasm_bindgen_test]
 async fn rust_api_streams_in_a_worker() {
