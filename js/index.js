@@ -111,7 +111,7 @@ class StreamHandle {
   /** Stops the stream: aborts the request, cancels the reader and any reconnect timer. */
   stop() {
     if (this.#inner) return this.#inner.stop();
-    if (this.#stopped || !this.#closeNow) return undefined;
+    if (this.#stopped) return undefined;
     this.#stopped = true;
     return this.#closeNow();
   }
@@ -128,11 +128,15 @@ function notLoaded(options, cause) {
   return info;
 }
 
-/** Calls a user callback; what it throws is reported, and the close goes on. */
+/**
+ * Calls a user callback; what it throws is reported like a listener's, and the close goes
+ * on. The module's `invoke` (src/js/events.js) does the same once it has loaded.
+ */
 function notify(callback, arg) {
   try {
     if (typeof callback === 'function') callback(arg);
   } catch (thrown) {
-    setTimeout(() => { throw thrown; });
+    if (typeof reportError === 'function') reportError(thrown);
+    else setTimeout(() => { throw thrown; });
   }
 }
