@@ -86,6 +86,13 @@ pub enum StreamError {
     Parse(ParseError),
     /// The connection dropped mid-response and the request cannot be re-sent safely.
     NotResumable,
+    /// The provider reported an error in the stream (an in-band error of a provider
+    /// [`Protocol`](crate::Protocol), such as Anthropic's `overloaded_error` sent with HTTP
+    /// 200). The stream was closed and is not reconnected.
+    Server {
+        /// The provider's message.
+        message: String,
+    },
     /// The wasm module trapped (a bug, or memory ran out); the stream was closed.
     Internal {
         /// What the engine reported.
@@ -113,7 +120,7 @@ pub enum NotRetried {
 
 impl StreamError {
     /// The stable name of the error class: `invalid-option`, `http`, `content-type`,
-    /// `network`, `parse`, `limit`, `not-resumable` or `internal`. Exhausted retries report the kind
+    /// `network`, `parse`, `limit`, `not-resumable`, `server` or `internal`. Exhausted retries report the kind
     /// of the last failure.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -124,6 +131,7 @@ impl StreamError {
             StreamError::Parse(ParseError::LimitExceeded { .. }) => "limit",
             StreamError::Parse(_) => "parse",
             StreamError::NotResumable => "not-resumable",
+            StreamError::Server { .. } => "server",
             StreamError::Internal { .. } => "internal",
             StreamError::RetriesExhausted { last, .. } => last.kind(),
         }
@@ -180,6 +188,11 @@ impl StreamError {
             ]),
             StreamError::Parse(err) => err.message(),
             StreamError::NotResumable => crate::retry::NOT_RESUMABLE.into(),
+            StreamError::Server { message } => join(&[
+                "the server reported an error in the stream: ",
+                message,
+                "; the stream was closed and not retried (start it again when the provider recovers)",
+            ]),
             StreamError::Internal { message } => {
                 join(&["wasm-sse failed inside its wasm module (", message, "); please report it"])
             }
@@ -201,7 +214,7 @@ impl fmt::Display for StreamError {
 
 /// The parts one after another. `[..].concat()` does the same through a generic join
 /// that costs the npm wasm ~800 bytes.
-fn join(parts: &[&str]) -> String {
+pub(crate) fn join(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     for part in parts {
         out.push_str(part);
@@ -210,7 +223,7 @@ fn join(parts: &[&str]) -> String {
 }
 
 /// `n` in decimal digits.
-fn decimal(mut n: u64) -> String {
+pub(crate) fn decimal(mut n: u64) -> String {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {

@@ -2,7 +2,9 @@
 //! `done`) decoded from raw SSE events and NDJSON values. Nothing is trimmed or dropped.
 //!
 //! Payloads follow the seed backend: `{"content": …}` for tokens, `{"error": …}` for
-//! errors, `{"status": …}` for done. Plain (non-JSON) data is taken as it is.
+//! errors, `{"status": …}` for done. Plain (non-JSON) data is taken as it is. The
+//! providers' wire formats (OpenAI, Anthropic, …) decode into the same kinds in
+//! [`protocol`](crate::protocol).
 
 use crate::prelude::*;
 
@@ -33,14 +35,41 @@ pub enum EventKind {
         /// `{"error": "…"}`, `{"error": {"message": "…"}}`, `{"message": "…"}`, or the raw data.
         message: String,
     },
+    /// A provider's tool call, or a piece of its arguments (provider protocols only). Every
+    /// event of a call carries its ID and name; the `args_delta`s of a call, concatenated,
+    /// are its arguments as JSON text.
+    ToolCall {
+        /// The provider's call ID, or `call_N` (N: the call's 0-based position among the
+        /// stream's tool calls) when it sends none.
+        id: String,
+        /// The tool's name.
+        name: String,
+        /// The next piece of the arguments' JSON text (empty on the event that starts a call
+        /// when the provider streams the arguments after it).
+        args_delta: String,
+    },
     /// The server finished (`event: done`, or `data: [DONE]` on a `message` event). A client
     /// closes the stream and does not reconnect.
     Done {
-        /// The `status` field, when the data is an object that has one.
+        /// The `status` field, when the data is an object that has one; a provider's finish
+        /// or stop reason.
         status: Option<String>,
+        /// The token counts the provider reported, if it did.
+        usage: Option<Usage>,
     },
     /// Any other event type; its name is [`StreamEvent::event_type`].
     Other,
+}
+
+/// Token counts as the provider reported them (`None`: that count was not reported).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Tokens of the prompt (OpenAI `prompt_tokens`, Anthropic and Responses
+    /// `input_tokens`, Gemini `promptTokenCount`, Ollama `prompt_eval_count`).
+    pub input_tokens: Option<u64>,
+    /// Tokens generated (OpenAI `completion_tokens`, Anthropic and Responses
+    /// `output_tokens`, Gemini `candidatesTokenCount`, Ollama `eval_count`).
+    pub output_tokens: Option<u64>,
 }
 
 /// A decoded event, with the raw fields it came from.
@@ -100,6 +129,7 @@ pub(crate) enum Kind {
     Error = 3,
     Done = 4,
     Other = 5,
+    ToolCall = 6,
 }
 
 /// A decoded event that borrows the parser's buffers: what the JS API encodes straight
@@ -113,9 +143,37 @@ pub(crate) struct EventRef<'a> {
     pub(crate) data: &'a str,
     pub(crate) last_event_id: &'a str,
     pub(crate) is_json: bool,
+    /// A tool call's ID and name (its `field` is the arguments' piece).
+    pub(crate) call: Option<(Cow<'a, str>, Cow<'a, str>)>,
+    /// A `done` event's token counts.
+    pub(crate) usage: Option<Usage>,
+    /// A provider's in-band error: the stream ends with it.
+    pub(crate) fatal: bool,
 }
 
-impl EventRef<'_> {
+impl<'a> EventRef<'a> {
+    /// An event of `kind` with typed field `field` and nothing else typed.
+    pub(crate) fn new(
+        kind: Kind,
+        field: Option<Cow<'a, str>>,
+        event_type: &'a str,
+        data: &'a str,
+        last_event_id: &'a str,
+        is_json: bool,
+    ) -> Self {
+        EventRef {
+            kind,
+            field,
+            event_type,
+            data,
+            last_event_id,
+            is_json,
+            call: None,
+            usage: None,
+            fatal: false,
+        }
+    }
+
     pub(crate) fn to_owned(&self) -> StreamEvent {
         let field = || self.field.as_deref().unwrap_or_default().to_owned();
         let kind = match self.kind {
@@ -123,8 +181,14 @@ impl EventRef<'_> {
             Kind::Text => EventKind::Text { content: field() },
             Kind::Message => EventKind::Message { content: field() },
             Kind::Error => EventKind::Error { message: field() },
-            Kind::Done => EventKind::Done { status: self.field.as_deref().map(str::to_owned) },
+            Kind::Done => {
+                EventKind::Done { status: self.field.as_deref().map(str::to_owned), usage: self.usage }
+            }
             Kind::Other => EventKind::Other,
+            Kind::ToolCall => {
+                let (id, name) = self.call.as_ref().map_or(("", ""), |(id, name)| (id, name));
+                EventKind::ToolCall { id: id.to_owned(), name: name.to_owned(), args_delta: field() }
+            }
         };
         StreamEvent {
             kind,
@@ -146,14 +210,7 @@ pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_
     // A token, `{"content":"…"}` with no escapes, of a kind whose field is its content:
     // what parse_top and kind_for would find, without building the object's fields.
     if let (Some(kind), Some(content)) = (content_kind(event_type), json::plain_content(data)) {
-        return EventRef {
-            kind,
-            field: Some(Cow::Borrowed(content)),
-            event_type,
-            data,
-            last_event_id,
-            is_json: true,
-        };
+        return EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true);
     }
     let top = json::parse_top(data);
     let (kind, field) = if event_type == "message" && data == "[DONE]" {
@@ -161,14 +218,14 @@ pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_
     } else {
         kind_for(event_type, data, top.as_ref())
     };
-    EventRef { kind, field, event_type, data, last_event_id, is_json: top.is_some() }
+    EventRef::new(kind, field, event_type, data, last_event_id, top.is_some())
 }
 
 /// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
 /// `message` when it has none. The type is `Cow` since a JSON string may hold escapes.
 pub(crate) fn decode_ndjson_ref<'a>(line: &'a str, event_type: &'a str, top: &TopLevel<'a>) -> EventRef<'a> {
     let (kind, field) = kind_for(event_type, line, Some(top));
-    EventRef { kind, field, event_type, data: line, last_event_id: "", is_json: true }
+    EventRef::new(kind, field, event_type, line, "", true)
 }
 
 /// The `type` of an NDJSON value, `message` when it has none (or it is not a string).
@@ -237,8 +294,7 @@ mod tests {
             for data in datas {
                 let top = json::parse_top(data);
                 let (kind, field) = kind_for(event_type, data, top.as_ref());
-                let general =
-                    EventRef { kind, field, event_type, data, last_event_id: "", is_json: top.is_some() };
+                let general = EventRef::new(kind, field, event_type, data, "", top.is_some());
                 assert_eq!(decode_sse_ref(event_type, data, ""), general, "{event_type} {data}");
             }
         }
@@ -257,7 +313,7 @@ mod tests {
             ("text", r#""quoted""#, content("text", r#""quoted""#), true),
             ("message", "hello", content("message", "hello"), false),
             ("message", r#"{"content":"hi"}"#, content("message", "hi"), true),
-            ("message", "[DONE]", EventKind::Done { status: None }, false),
+            ("message", "[DONE]", EventKind::Done { status: None, usage: None }, false),
             ("text", "[DONE]", content("text", "[DONE]"), false),
             ("error", r#"{"error":"boom"}"#, EventKind::Error { message: "boom".into() }, true),
             (
@@ -274,9 +330,14 @@ mod tests {
             ),
             ("error", r#"{"message":"bad"}"#, EventKind::Error { message: "bad".into() }, true),
             ("error", "plain failure", EventKind::Error { message: "plain failure".into() }, false),
-            ("done", r#"{"status":"complete"}"#, EventKind::Done { status: Some("complete".into()) }, true),
-            ("done", "", EventKind::Done { status: None }, false),
-            ("done", "bye", EventKind::Done { status: None }, false),
+            (
+                "done",
+                r#"{"status":"complete"}"#,
+                EventKind::Done { status: Some("complete".into()), usage: None },
+                true,
+            ),
+            ("done", "", EventKind::Done { status: None, usage: None }, false),
+            ("done", "bye", EventKind::Done { status: None, usage: None }, false),
             ("tool_call", r#"{"name":"search"}"#, EventKind::Other, true),
             ("ping", "x", EventKind::Other, false),
         ];
@@ -295,7 +356,11 @@ mod tests {
             (r#"{"type":"thought","content":"t"}"#, "thought", content("thought", "t")),
             (r#"{"type":"text","content":"x"}"#, "text", content("text", "x")),
             (r#"{"content":"no type"}"#, "message", content("message", "no type")),
-            (r#"{"type":"done","status":"ok"}"#, "done", EventKind::Done { status: Some("ok".into()) }),
+            (
+                r#"{"type":"done","status":"ok"}"#,
+                "done",
+                EventKind::Done { status: Some("ok".into()), usage: None },
+            ),
             (r#"{"type":"error","error":"e"}"#, "error", EventKind::Error { message: "e".into() }),
             (r#"{"type":"tool","x":1}"#, "tool", EventKind::Other),
             (r#"[1,2]"#, "message", content("message", "[1,2]")),

@@ -102,6 +102,68 @@ pub(crate) fn parse_top(text: &str) -> Option<TopLevel<'_>> {
     (s.pos == text.len()).then_some(top)
 }
 
+/// The raw values of the members `names` of the JSON object `text` (the last duplicate, as
+/// `JSON.parse` keeps it), scanning it once. `None` when `text` is not one valid JSON object.
+/// The provider protocols read nested fields with it (`choices` → `[0]` → `delta` → …); a
+/// key written with escapes is compared unescaped.
+pub(crate) fn fields<'a, const N: usize>(text: &'a str, names: [&str; N]) -> Option<[Option<&'a str>; N]> {
+    let mut s = Scanner { src: text, pos: 0, escaped: false };
+    let mut out = [None; N];
+    s.skip_ws();
+    s.members(1, |key, escaped, value, _| {
+        let key = if escaped { unescape(key) } else { Cow::Borrowed(key) };
+        if let Some(at) = names.iter().position(|name| *name == key) {
+            out[at] = Some(value);
+        }
+    })?;
+    s.skip_ws();
+    (s.pos == text.len()).then_some(out)
+}
+
+/// Calls `each` with the raw text of every element of the JSON array `text`, in order.
+/// `None` (after the elements before the fault) when `text` is not one valid JSON array.
+pub(crate) fn elements<'a>(text: &'a str, mut each: impl FnMut(&'a str)) -> Option<()> {
+    let mut s = Scanner { src: text, pos: 0, escaped: false };
+    s.skip_ws();
+    s.eat(b'[')?;
+    s.skip_ws();
+    if s.eat(b']').is_none() {
+        loop {
+            s.skip_ws();
+            let start = s.pos;
+            s.value(1)?;
+            each(sub(text, start..s.pos));
+            s.skip_ws();
+            if s.eat(b']').is_some() {
+                break;
+            }
+            s.eat(b',')?;
+        }
+    }
+    s.skip_ws();
+    (s.pos == text.len()).then_some(())
+}
+
+/// The raw text of the first element of the JSON array `text`.
+pub(crate) fn first(text: &str) -> Option<&str> {
+    let mut found = None;
+    let _ = elements(text, |element| {
+        found.get_or_insert(element);
+    });
+    found
+}
+
+/// A non-negative integer JSON number (a token count).
+pub(crate) fn as_count(raw: &str) -> Option<u64> {
+    if raw.is_empty() {
+        return None;
+    }
+    raw.bytes().try_fold(0u64, |n, b| match b {
+        b'0'..=b'9' => n.checked_mul(10)?.checked_add(u64::from(b - b'0')),
+        _ => None,
+    })
+}
+
 /// If `raw` is the text of a JSON string value, its contents with escapes resolved.
 /// Lone surrogate escapes become U+FFFD, as a Rust string cannot hold them.
 pub(crate) fn as_string(raw: &str) -> Option<Cow<'_, str>> {

@@ -46,6 +46,7 @@ pub mod js;
 pub mod json;
 mod lines;
 pub mod ndjson;
+pub mod protocol;
 pub mod retry;
 #[cfg(any(all(test, not(target_arch = "wasm32")), all(target_arch = "wasm32", feature = "client")))]
 mod session;
@@ -54,8 +55,9 @@ pub mod stall;
 
 pub use config::Format;
 pub use error::{NotRetried, ParseError, StreamError};
-pub use event::{EventKind, StreamEvent};
+pub use event::{EventKind, StreamEvent, Usage};
 pub use ndjson::NdjsonParser;
+pub use protocol::Protocol;
 pub use retry::{ReconnectPolicy, RetryConfig};
 pub use sse::{EventStreamParser, RawEvent, SseItem};
 pub use stall::IdleTimeout;

@@ -7,8 +7,8 @@
 use crate::prelude::*;
 
 use crate::error::ParseError;
-use crate::event::{decode_ndjson_ref, ndjson_type, EventRef, StreamEvent};
-use crate::json;
+use crate::event::{decode_ndjson_ref, ndjson_type, StreamEvent};
+use crate::json::{self, TopLevel};
 use crate::lines::{Line, LineEnds, LineSplitter, Piece};
 use crate::sse::DEFAULT_MAX_EVENT_BYTES;
 
@@ -26,8 +26,14 @@ struct LineDecoder {
     max_bytes: usize,
 }
 
-/// Where [`NdjsonParser::feed_with`] hands its events, borrowing the parser's buffers.
-pub(crate) type OnItem<'f> = dyn FnMut(Result<EventRef<'_>, ParseError>) + 'f;
+/// Where [`NdjsonParser::feed_with`] hands each value (the line and its scan) or error,
+/// borrowing the parser's buffers.
+pub(crate) type OnItem<'f> = dyn for<'l> FnMut(Result<(&'l str, &TopLevel<'l>), ParseError>) + 'f;
+
+/// The agent vocabulary's event of a value, for the parser's own queue.
+fn agent_event(item: Result<(&str, &TopLevel<'_>), ParseError>) -> Result<StreamEvent, ParseError> {
+    item.map(|(line, top)| decode_ndjson_ref(line, &ndjson_type(top), top).to_owned())
+}
 
 impl Default for NdjsonParser {
     fn default() -> Self {
@@ -53,12 +59,12 @@ impl NdjsonParser {
     /// Parses the next chunk of the body. Results wait in [`poll`](Self::poll).
     pub fn feed(&mut self, chunk: &[u8]) {
         let Self { lines, state, out } = self;
-        let mut on = |item: Result<EventRef<'_>, ParseError>| out.push_back(item.map(|e| e.to_owned()));
+        let mut on = |item: Result<(&str, &TopLevel<'_>), ParseError>| out.push_back(agent_event(item));
         lines.feed(chunk, |piece| state.on_piece(piece, &mut on));
     }
 
-    /// Parses the next chunk and hands each value or error to `on` as soon as its line is
-    /// complete, without copying the line. Nothing goes to [`poll`](Self::poll).
+    /// Parses the next chunk and hands each value (its line and top-level scan) or error to
+    /// `on` as soon as its line is complete, without copying the line. Nothing goes to [`poll`](Self::poll).
     // The browser client (wasm32) is the caller; native builds test it only.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     // The session's path (the browser client); unused in the pure core alone.
@@ -78,7 +84,7 @@ impl NdjsonParser {
     /// the final newline). The next [`feed`](Self::feed) starts a new stream.
     pub fn finish(&mut self) {
         let mut out = core::mem::take(&mut self.out);
-        self.finish_with(&mut |item| out.push_back(item.map(|e| e.to_owned())));
+        self.finish_with(&mut |item| out.push_back(agent_event(item)));
         self.out = out;
     }
 
@@ -104,7 +110,7 @@ impl LineDecoder {
         let text = line.text_from(0);
         let text = text.strip_suffix('\r').unwrap_or(&text);
         match json::parse_top(text) {
-            Some(top) => on(Ok(decode_ndjson_ref(text, &ndjson_type(&top), &top))),
+            Some(top) => on(Ok((text, &top))),
             None => on(Err(ParseError::InvalidJson {
                 line: self.line_no,
                 excerpt: text.chars().take(40).collect(),
@@ -174,10 +180,10 @@ mod tests {
             let mut got = Vec::new();
             for chunk in [a, b] {
                 queued.feed(chunk);
-                borrowed.feed_with(chunk, &mut |item| got.push(item.map(|e| e.to_owned())));
+                borrowed.feed_with(chunk, &mut |item| got.push(agent_event(item)));
             }
             queued.finish();
-            borrowed.finish_with(&mut |item| got.push(item.map(|e| e.to_owned())));
+            borrowed.finish_with(&mut |item| got.push(agent_event(item)));
             let want: Vec<_> = std::iter::from_fn(|| queued.poll()).collect();
             assert_eq!(want.len(), 4, "{want:?}");
             assert_eq!(got, want, "cut at {cut}");

@@ -5,8 +5,9 @@
 
 use crate::config::{body_format_of, BodyFormat, Format};
 use crate::error::ParseError;
-use crate::event::{decode_sse_ref, EventRef, Kind};
+use crate::event::{EventRef, Kind};
 use crate::ndjson::NdjsonParser;
+use crate::protocol::{Decoder, Protocol};
 use crate::retry::{Context, Decision, Outcome, ReconnectPolicy, RetryConfig};
 use crate::sse::{EventStreamParser, SseRef};
 
@@ -38,6 +39,8 @@ pub(crate) struct Session<O> {
     format: BodyFormat,
     sse: EventStreamParser,
     ndjson: NdjsonParser,
+    /// The wire format's decoder (the agent vocabulary, or a provider's).
+    decoder: Decoder,
     max_event_bytes: usize,
     policy: ReconnectPolicy,
     /// GET or HEAD: sending it again is harmless.
@@ -45,8 +48,10 @@ pub(crate) struct Session<O> {
     server_retry_ms: Option<u64>,
     /// An event arrived in this attempt (the backoff starts over).
     got_events: bool,
-    /// `done` arrived: nothing after it is delivered.
+    /// `done` (or a provider's in-band error) arrived: nothing after it is delivered.
     done: bool,
+    /// A provider's in-band error ended the stream: its message.
+    failed: Option<String>,
     /// Comment lines seen (keep-alives), for stall detection.
     comments: u64,
     /// Where the decoded events and parse errors go, in order.
@@ -87,11 +92,15 @@ pub(crate) enum Next {
     NotResumable,
     /// Close: too many failed attempts in a row; wraps the attempt's error.
     RetriesExhausted { failures: u32 },
+    /// Close: the provider reported an error in the stream (its message).
+    Server(String),
 }
 
 impl<O: Output> Session<O> {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         requested: Format,
+        protocol: Protocol,
         max_event_bytes: usize,
         retry: RetryConfig,
         safe_method: bool,
@@ -103,12 +112,14 @@ impl<O: Output> Session<O> {
             format: BodyFormat::Sse,
             sse: EventStreamParser::with_max_event_bytes(max_event_bytes).resuming_from(last_event_id),
             ndjson: NdjsonParser::with_max_line_bytes(max_event_bytes),
+            decoder: Decoder::new(protocol),
             max_event_bytes,
             policy: ReconnectPolicy::new(retry),
             safe_method,
             server_retry_ms: None,
             got_events: false,
             done: false,
+            failed: None,
             comments: 0,
             out,
         }
@@ -116,12 +127,14 @@ impl<O: Output> Session<O> {
 
     /// A response arrived: chooses its parser from the content type. False when the
     /// content type is not a stream format the options allow (end with
-    /// [`End::ContentType`]).
-    pub(crate) fn open(&mut self, content_type: Option<&str>) -> bool {
+    /// [`End::ContentType`]). `ai_sdk_header`: the response says it is an AI SDK UI
+    /// message stream (`x-vercel-ai-ui-message-stream: v1`).
+    pub(crate) fn open(&mut self, content_type: Option<&str>, ai_sdk_header: bool) -> bool {
         match body_format_of(content_type, self.requested) {
             Some(format) => {
                 self.format = format;
                 self.got_events = false;
+                self.decoder.open(ai_sdk_header);
                 true
             }
             None => false,
@@ -157,6 +170,9 @@ impl<O: Output> Session<O> {
         if core::mem::take(&mut self.got_events) {
             self.policy.record_event();
         }
+        if let Some(message) = self.failed.take() {
+            return Next::Server(message);
+        }
         let cx = Context {
             safe_method: self.safe_method,
             has_last_event_id: !self.sse.last_event_id().is_empty(),
@@ -191,31 +207,39 @@ impl<O: Output> Session<O> {
 
     /// Parses a chunk (`None`: the body ended cleanly, flush the last NDJSON line).
     fn parse(&mut self, chunk: Option<&[u8]>) {
-        let Self { sse, ndjson, server_retry_ms, got_events, done, comments, out, .. } = self;
+        let Self { sse, ndjson, decoder, server_retry_ms, got_events, done, failed, comments, out, .. } =
+            self;
         let mut deliver = |item: Result<EventRef<'_>, ParseError>| {
             if *done {
-                return; // nothing after `done` is delivered
+                return; // nothing after `done` (or a provider's error) is delivered
             }
             match item {
                 Ok(event) => {
                     *got_events = true;
-                    *done = event.kind == Kind::Done;
+                    *done = event.kind == Kind::Done || event.fatal;
+                    if event.fatal {
+                        *failed = Some(event.field.as_deref().unwrap_or_default().to_owned());
+                    }
                     out.event(&event);
                 }
                 Err(err) => out.error(err),
             }
         };
+        let mut value = |item: Result<(&str, &crate::json::TopLevel<'_>), ParseError>| match item {
+            Ok((line, top)) => decoder.ndjson(line, top, &mut |event| deliver(Ok(event))),
+            Err(err) => deliver(Err(err)),
+        };
         match (self.format, chunk) {
             (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
                 SseRef::Event { event_type, data, last_event_id } => {
-                    deliver(Ok(decode_sse_ref(event_type, data, last_event_id)))
+                    decoder.sse(event_type, data, last_event_id, &mut |event| deliver(Ok(event)))
                 }
                 SseRef::Retry(ms) => *server_retry_ms = Some(ms),
                 SseRef::Comment(_) => *comments += 1,
                 SseRef::Error(err) => deliver(Err(err)),
             }),
-            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut deliver),
-            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut deliver),
+            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut value),
+            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut value),
             (BodyFormat::Sse, None) => {}
         }
     }
@@ -246,7 +270,7 @@ mod tests {
         RetryConfig { max_retries: 2, initial_delay_ms: 100, max_delay_ms: 1_000, jitter: false };
 
     fn session(format: Format, retry: RetryConfig, safe_method: bool) -> Session<Items> {
-        Session::new(format, 1024, retry, safe_method, "", Vec::new())
+        Session::new(format, crate::protocol::Protocol::Auto, 1024, retry, safe_method, "", Vec::new())
     }
 
     fn contents(items: &Items) -> Vec<String> {
@@ -260,7 +284,7 @@ mod tests {
     #[test]
     fn events_split_across_chunks_and_done_stops() {
         let mut s = session(Format::Auto, NO_JITTER, true);
-        assert!(s.open(Some("text/event-stream; charset=utf-8")));
+        assert!(s.open(Some("text/event-stream; charset=utf-8"), false));
         assert!(!s.feed(b"id: 7\nevent: text\ndata: {\"content\":\" Hel"));
         assert!(!s.feed(b"lo\"}\n\nretry: 50\n\nevent: done\n"));
         assert_eq!(contents(&s.out), ["text: Hello"]);
@@ -273,23 +297,23 @@ mod tests {
     #[test]
     fn content_types_choose_the_parser_or_are_refused() {
         let mut s = session(Format::Auto, NO_JITTER, true);
-        assert!(!s.open(Some("text/html")));
-        assert!(!s.open(None));
-        assert!(s.open(Some("application/x-ndjson")));
+        assert!(!s.open(Some("text/html"), false));
+        assert!(!s.open(None, false));
+        assert!(s.open(Some("application/x-ndjson"), false));
         s.feed(b"{\"type\":\"text\",\"content\":\"a\"}\nnot json\n{\"type\":\"text\",\"content\":\"b\"}");
         assert_eq!(contents(&s.out), ["text:a", "error:parse"]);
         // The last line has no newline: the clean end of the body flushes it.
         assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 100, failures: 1 });
         assert_eq!(contents(&s.out), ["text:a", "error:parse", "text:b"]);
         let mut sse_only = session(Format::Sse, NO_JITTER, true);
-        assert!(!sse_only.open(Some("application/x-ndjson")));
+        assert!(!sse_only.open(Some("application/x-ndjson"), false));
         assert_eq!(sse_only.end(End::ContentType, 0.5), Next::Fail);
     }
 
     #[test]
     fn a_body_that_breaks_drops_the_partial_ndjson_line() {
         let mut s = session(Format::Ndjson, NO_JITTER, true);
-        assert!(s.open(Some("application/json")));
+        assert!(s.open(Some("application/json"), false));
         s.feed(b"{\"content\":\"whole\"}\n{\"content\":\"cut");
         assert!(matches!(s.end(End::Network { opened: true }, 0.5), Next::Reconnect { .. }));
         s.feed(b"{\"content\":\"next\"}\n");
@@ -314,10 +338,10 @@ mod tests {
             s.end(End::Network { opened: false }, 0.5),
             Next::Reconnect { delay_ms: 100, failures: 1 }
         );
-        assert!(s.open(Some("text/event-stream")));
+        assert!(s.open(Some("text/event-stream"), false));
         s.feed(b"retry: 40\ndata: x\n\n");
         assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 40, failures: 1 });
-        assert!(s.open(Some("text/event-stream")));
+        assert!(s.open(Some("text/event-stream"), false));
         assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 80, failures: 2 });
 
         let off = RetryConfig::DISABLED;
@@ -329,7 +353,7 @@ mod tests {
     #[test]
     fn failures_after_an_attempt_with_events_still_run_out() {
         let mut s = session(Format::Auto, NO_JITTER, true);
-        assert!(s.open(Some("text/event-stream")));
+        assert!(s.open(Some("text/event-stream"), false));
         s.feed(b"data: x\n\n");
         assert_eq!(s.end(End::BodyEnded, 0.5), Next::Reconnect { delay_ms: 100, failures: 1 });
         // No response (so no events) in between: the 503s are failures in a row.
@@ -341,14 +365,22 @@ mod tests {
     #[test]
     fn a_post_is_resent_only_with_an_event_id() {
         let mut s = session(Format::Auto, NO_JITTER, false);
-        assert!(s.open(Some("text/event-stream")));
+        assert!(s.open(Some("text/event-stream"), false));
         s.feed(b"data: no id\n\n");
         assert_eq!(s.end(End::Network { opened: true }, 0.5), Next::NotResumable);
         // A failed fetch sent nothing the server acted on: retried.
         let mut s = session(Format::Auto, NO_JITTER, false);
         assert!(matches!(s.end(End::Network { opened: false }, 0.5), Next::Reconnect { .. }));
-        let mut s = Session::new(Format::Auto, 1024, NO_JITTER, false, "41", Vec::new());
-        assert!(s.open(Some("text/event-stream")));
+        let mut s = Session::new(
+            Format::Auto,
+            crate::protocol::Protocol::Auto,
+            1024,
+            NO_JITTER,
+            false,
+            "41",
+            Vec::new(),
+        );
+        assert!(s.open(Some("text/event-stream"), false));
         assert!(matches!(s.end(End::BodyEnded, 0.5), Next::Reconnect { .. }));
         assert_eq!(s.last_event_id(), "41");
     }
@@ -369,14 +401,22 @@ mod tests {
             assert!(matches!(post.end(http(status), 0.5), Next::Reconnect { .. }), "{status}");
         }
         // With an event ID the server can resume it.
-        let mut post = Session::new(Format::Auto, 1024, NO_JITTER, false, "7", Vec::new());
+        let mut post = Session::new(
+            Format::Auto,
+            crate::protocol::Protocol::Auto,
+            1024,
+            NO_JITTER,
+            false,
+            "7",
+            Vec::new(),
+        );
         assert!(matches!(post.end(http(502), 0.5), Next::Reconnect { .. }));
     }
 
     #[test]
     fn keepalive_comments_are_counted_not_delivered() {
         let mut s = session(Format::Auto, NO_JITTER, true);
-        assert!(s.open(Some("text/event-stream")));
+        assert!(s.open(Some("text/event-stream"), false));
         s.feed(b": keep-alive\n\n:\n\ndata: x\n\n: ping");
         assert_eq!(s.comments(), 2, "a comment cut by the chunk is counted when its line ends");
         s.feed(b"\n\n");
@@ -387,7 +427,7 @@ mod tests {
     #[test]
     fn an_over_limit_event_is_an_error_and_the_stream_goes_on() {
         let mut s = session(Format::Auto, NO_JITTER, true);
-        assert!(s.open(Some("text/event-stream")));
+        assert!(s.open(Some("text/event-stream"), false));
         let mut big = b"data: ".to_vec();
         big.resize(3000, b'x');
         s.feed(&big);

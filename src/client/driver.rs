@@ -47,6 +47,7 @@ pub(crate) struct Request {
     pub(crate) body: Option<JsValue>,
     pub(crate) credentials: Option<web_sys::RequestCredentials>,
     pub(crate) format: Format,
+    pub(crate) protocol: crate::Protocol,
     pub(crate) retry: RetryConfig,
     pub(crate) max_event_bytes: usize,
     pub(crate) last_event_id: String,
@@ -100,6 +101,7 @@ impl<S: Sink> Driver<S> {
     pub(crate) fn new(req: Request, control: Rc<Control<S>>) -> Self {
         let session = Session::new(
             req.format,
+            req.protocol,
             req.max_event_bytes,
             req.retry,
             matches!(req.method.as_str(), "GET" | "HEAD"),
@@ -165,6 +167,7 @@ impl<S: Sink> Driver<S> {
                     (CloseReason::Error, Some(not_retried(cause(), NotRetried::MaybeProcessed)))
                 }
                 Next::NotResumable => (CloseReason::Error, Some(StreamError::NotResumable)),
+                Next::Server(message) => (CloseReason::Error, Some(StreamError::Server { message })),
                 Next::RetriesExhausted { failures } => (
                     CloseReason::Error,
                     Some(StreamError::RetriesExhausted { failures, last: Box::new(cause()) }),
@@ -202,7 +205,9 @@ impl<S: Sink> Driver<S> {
             return Attempt::Ended(end, Some(StreamError::Http { status }));
         }
         let content_type = headers.get("content-type").ok().flatten();
-        if !self.decoder.borrow_mut().session.open(content_type.as_deref()) {
+        let ai_sdk =
+            headers.get("x-vercel-ai-ui-message-stream").ok().flatten().is_some_and(|v| v.trim() == "v1");
+        if !self.decoder.borrow_mut().session.open(content_type.as_deref(), ai_sdk) {
             return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
         }
         self.shared().status.set(Status::Open);

@@ -104,6 +104,7 @@ impl EventStream {
                 body: None,
                 credentials: None,
                 format: Format::Auto,
+                protocol: crate::Protocol::Auto,
                 retry: RetryConfig::default(),
                 max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
                 last_event_id: String::new(),
@@ -232,6 +233,13 @@ impl EventStreamBuilder {
     /// Which body format to accept.
     pub fn format(mut self, format: Format) -> Self {
         self.req.format = format;
+        self
+    }
+
+    /// Which wire format the events are in: the agent vocabulary or a provider's
+    /// ([`Protocol::Auto`](crate::Protocol::Auto), the default, recognises it).
+    pub fn protocol(mut self, protocol: crate::Protocol) -> Self {
+        self.req.protocol = protocol;
         self
     }
 

@@ -2,7 +2,8 @@
 // chunk's events cross from wasm in one batch, and this builds the event objects from it.
 // Also the error objects and the guarded callback call, which the Rust side imports.
 
-const KIND = ['thought', 'text', 'message', 'error', 'done', 'other'];
+const KIND = ['thought', 'text', 'message', 'error', 'done', 'other', 'tool-call'];
+const TOOL_CALL = 6;
 // An entry of this kind in a batch is a parse error, not an event (Batch in src/js/mod.rs).
 const PARSE_ERROR = 7;
 const UNPARSED = Symbol('unparsed');
@@ -41,7 +42,7 @@ class WasmSseEvent {
   // UNPARSED until `json` is first read (JSON data), then the parsed value; undefined for
   // data that is not JSON. One private slot instead of two per event.
   #json;
-  constructor(kind, type, data, lastEventId, isJson, field) {
+  constructor(kind, type, data, lastEventId, isJson, field, extra) {
     this.kind = KIND[kind];
     this.type = type;
     this.data = data;
@@ -49,7 +50,14 @@ class WasmSseEvent {
     // Named stores, one shape per kind (a computed key was a megamorphic store per event).
     if (kind <= 2) this.content = field;
     else if (kind === 3) this.error = field;
-    else if (kind === 4 && field !== undefined) this.status = field;
+    else if (kind === TOOL_CALL) {
+      this.toolCallId = extra[0];
+      this.toolName = extra[1];
+      this.argsDelta = field;
+    } else if (kind === 4) {
+      if (field !== undefined) this.status = field;
+      if (extra !== undefined) this.usage = extra;
+    }
     this.#json = isJson ? UNPARSED : undefined;
   }
   get json() {
@@ -77,6 +85,7 @@ export function deliver(bytes, ascii, meta, control, onEvent, onError) {
   let type = '';
   let events = 0;
   for (let i = 0; i < meta.length && !control.stopped; i += 6) {
+    let extra;
     const kind = meta[i];
     const flags = meta[i + 1];
     if (kind === PARSE_ERROR) {
@@ -95,8 +104,19 @@ export function deliver(bytes, ascii, meta, control, onEvent, onError) {
       if (flags & 2) field = all.slice(meta[i + 4], meta[i + 5]);
       at = meta[i + 5];
     }
+    // Two more numbers: a tool call's ID and name ends, or a done's token counts (+1).
+    if (kind === TOOL_CALL) {
+      extra = [all.slice(at, meta[i + 6]), all.slice(meta[i + 6], meta[i + 7])];
+      at = meta[i + 7];
+      i += 2;
+    } else if (flags & 16) {
+      extra = {};
+      if (meta[i + 6]) extra.inputTokens = meta[i + 6] - 1;
+      if (meta[i + 7]) extra.outputTokens = meta[i + 7] - 1;
+      i += 2;
+    }
     events += 1;
-    if (onEvent) invoke(onEvent, new WasmSseEvent(kind, type, data, id, (flags & 1) !== 0, field));
+    if (onEvent) invoke(onEvent, new WasmSseEvent(kind, type, data, id, (flags & 1) !== 0, field, extra));
   }
   return events;
 }

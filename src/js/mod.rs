@@ -23,7 +23,7 @@ use crate::lines::sub;
 use crate::prelude::*;
 use crate::session::Output;
 
-/// The events of one call, for the shell: one string and six numbers per entry. Kept
+/// The events of one call, for the shell: one string and six (or eight) numbers per entry. Kept
 /// between calls so that its buffers are reused. The layout (read by `events.js`):
 ///
 /// `meta` holds, per entry: kind, flags, then the UTF-16 end offsets in `text` of its
@@ -35,6 +35,10 @@ use crate::session::Output;
 /// `text` and the last number is its end.
 /// A parse error is an entry of kind [`Batch::PARSE_ERROR`]: its message ends at the
 /// third number, flags is 1 for a size limit, and the last number is that end too.
+/// Two more numbers follow an entry of a tool call (kind 6: the ends in `text` of its ID
+/// and name, which follow the event's other strings; its typed field is `argsDelta`) and
+/// of a `done` with usage (flags 16: input and output token counts, each plus one, 0 when
+/// not reported).
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     pub(crate) text: String,
@@ -79,7 +83,19 @@ impl Output for Batch {
             }
             None => self.append(field.unwrap_or("")),
         };
+        if ev.usage.is_some() {
+            flags |= 16;
+        }
         self.meta.extend_from_slice(&[ev.kind as u32, flags, type_end, data_end, id_end, last]);
+        if let Some((id, name)) = &ev.call {
+            let id_end = self.append(id);
+            let name_end = self.append(name);
+            self.meta.extend_from_slice(&[id_end, name_end]);
+        }
+        if let Some(usage) = ev.usage {
+            let count = |n: Option<u64>| n.map_or(0, |n| n.saturating_add(1).min(u64::from(u32::MAX)) as u32);
+            self.meta.extend_from_slice(&[count(usage.input_tokens), count(usage.output_tokens)]);
+        }
     }
 
     fn error(&mut self, err: ParseError) {
@@ -90,7 +106,7 @@ impl Output for Batch {
 }
 
 impl Batch {
-    /// The kind number of a parse error entry (event kinds are 0 to 5).
+    /// The kind number of a parse error entry (event kinds are 0 to 6).
     pub(crate) const PARSE_ERROR: u32 = 7;
 
     /// Appends `s` and returns the UTF-16 end offset of the text.

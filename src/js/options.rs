@@ -46,6 +46,7 @@ struct Keys {
     signal: Js,
     last_event_id: Js,
     format: Js,
+    protocol: Js,
     retry: Js,
     fetch: Js,
     max_event_bytes: Js,
@@ -253,6 +254,9 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
     let mut builder = EventStream::builder(url);
     if let Some(format) = string(read.get(o.format), "format")? {
         builder = builder.format(Format::parse(&format)?);
+    }
+    if let Some(protocol) = string(read.get(o.protocol), "protocol")? {
+        builder = builder.protocol(crate::Protocol::parse(&protocol)?);
     }
     if let Some(credentials) = string(read.get(o.credentials), "credentials")? {
         let credentials = match credentials.as_str() {

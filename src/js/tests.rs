@@ -17,14 +17,29 @@ use crate::sse::{EventStreamParser, SseItem};
 /// data, id, is_json, field))` or `Err((is_limit, message))`.
 type Entry = Result<(u32, String, String, String, bool, Option<String>), (bool, String)>;
 
+/// What follows an entry: a tool call's ID and name, or a done's token counts (+1).
+#[derive(Debug, Clone, PartialEq)]
+enum Extra {
+    None,
+    Call(String, String),
+    Usage(u32, u32),
+}
+
 fn read_batch(batch: &Batch) -> Vec<Entry> {
+    read_batch_with_extras(batch).into_iter().map(|(entry, _)| entry).collect()
+}
+
+fn read_batch_with_extras(batch: &Batch) -> Vec<(Entry, Extra)> {
     let text: Vec<u16> = batch.text.encode_utf16().collect();
     let slice = |from: u32, to: u32| String::from_utf16(&text[from as usize..to as usize]).unwrap();
     let (mut at, mut event_type, mut out) = (0, String::new(), Vec::new());
-    for m in batch.meta.chunks(6) {
+    let mut i = 0;
+    while i < batch.meta.len() {
+        let m = &batch.meta[i..];
+        i += 6;
         let (kind, flags) = (m[0], m[1]);
         if kind == Batch::PARSE_ERROR {
-            out.push(Err((flags == 1, slice(at, m[2]))));
+            out.push((Err((flags == 1, slice(at, m[2]))), Extra::None));
             at = m[2];
             continue;
         }
@@ -41,7 +56,18 @@ fn read_batch(batch: &Batch) -> Vec<Entry> {
             at = m[5];
             (flags & 2 != 0).then(|| slice(m[4], m[5]))
         };
-        out.push(Ok((kind, event_type.clone(), data, id, flags & 1 != 0, field)));
+        let extra = if kind == 6 {
+            let call = Extra::Call(slice(at, m[6]), slice(m[6], m[7]));
+            at = m[7];
+            i += 2;
+            call
+        } else if flags & 16 != 0 {
+            i += 2;
+            Extra::Usage(m[6], m[7])
+        } else {
+            Extra::None
+        };
+        out.push((Ok((kind, event_type.clone(), data, id, flags & 1 != 0, field)), extra));
     }
     out
 }
@@ -65,7 +91,7 @@ fn expected(stream: &[u8]) -> Vec<Entry> {
                 };
                 let field = match &event.kind {
                     crate::EventKind::Error { message } => Some(message.clone()),
-                    crate::EventKind::Done { status } => status.clone(),
+                    crate::EventKind::Done { status, .. } => status.clone(),
                     crate::EventKind::Other => None,
                     _ => event.content().map(str::to_owned),
                 };
@@ -83,8 +109,16 @@ fn expected(stream: &[u8]) -> Vec<Entry> {
 }
 
 fn through_session(stream: &[u8], cuts: &[usize]) -> Vec<Entry> {
-    let mut session = Session::new(Format::Sse, 64, RetryConfig::default(), true, "", Batch::default());
-    assert!(session.open(Some("text/event-stream")));
+    let mut session = Session::new(
+        Format::Sse,
+        crate::protocol::Protocol::Auto,
+        64,
+        RetryConfig::default(),
+        true,
+        "",
+        Batch::default(),
+    );
+    assert!(session.open(Some("text/event-stream"), false));
     let mut got = Vec::new();
     let mut from = 0;
     for &to in cuts.iter().chain([stream.len()].iter()) {
@@ -142,8 +176,16 @@ proptest! {
 
 #[test]
 fn the_batch_knows_when_its_text_is_ascii() {
-    let mut session = Session::new(Format::Sse, 64, RetryConfig::default(), true, "", Batch::default());
-    assert!(session.open(Some("text/event-stream")));
+    let mut session = Session::new(
+        Format::Sse,
+        crate::protocol::Protocol::Auto,
+        64,
+        RetryConfig::default(),
+        true,
+        "",
+        Batch::default(),
+    );
+    assert!(session.open(Some("text/event-stream"), false));
     session.feed(b"data: plain\n\n");
     assert!(session.out.is_ascii());
     session.feed("data: caf\u{e9}\n\n".as_bytes());
@@ -159,9 +201,16 @@ fn profile_llm_tokens() {
     let stream = llm::llm_tokens(4 << 20);
     let mut n = 0;
     for _ in 0..5 {
-        let mut session =
-            Session::new(Format::Sse, 1 << 24, RetryConfig::default(), true, "", Batch::default());
-        assert!(session.open(Some("text/event-stream")));
+        let mut session = Session::new(
+            Format::Sse,
+            crate::protocol::Protocol::Auto,
+            1 << 24,
+            RetryConfig::default(),
+            true,
+            "",
+            Batch::default(),
+        );
+        assert!(session.open(Some("text/event-stream"), false));
         for chunk in stream.chunks(65536) {
             session.out.clear();
             session.feed(chunk);
@@ -169,4 +218,70 @@ fn profile_llm_tokens() {
         }
     }
     assert_eq!(n, 5 * 75_638, "the browser benchmark's LLM-token stream has 75,638 events");
+}
+
+/// The provider fixtures (tests/fixtures/protocols) through the batch, read back as
+/// events.js builds the event objects: the same events as the fixtures expect, with the
+/// tool call's ID and name and the done's usage.
+#[test]
+fn provider_streams_cross_in_the_batch_as_the_fixtures_expect() {
+    use serde_json::{json, Value};
+    const KINDS: [&str; 7] = ["thought", "text", "message", "error", "done", "other", "tool-call"];
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/protocols/");
+    for name in ["openai", "openai-responses", "anthropic", "gemini", "ollama", "ai-sdk", "anthropic-error"] {
+        let body = std::fs::read([dir, name, ".txt"].concat()).unwrap();
+        let expected: Vec<Value> = std::fs::read_to_string([dir, name, ".expected.jsonl"].concat())
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let content_type = if name == "ollama" { "application/x-ndjson" } else { "text/event-stream" };
+        for cut in [1, 7, 100, body.len()] {
+            let mut session = Session::new(
+                Format::Auto,
+                crate::protocol::Protocol::Auto,
+                1 << 20,
+                RetryConfig::default(),
+                true,
+                "",
+                Batch::default(),
+            );
+            assert!(session.open(Some(content_type), name == "ai-sdk"));
+            let mut got = Vec::new();
+            for chunk in body.chunks(cut) {
+                session.out.clear();
+                let stop = session.feed(chunk);
+                for (entry, extra) in read_batch_with_extras(&session.out) {
+                    let (kind, event_type, _, _, _, field) = entry.unwrap();
+                    let kind = KINDS[kind as usize];
+                    let mut event = json!({ "kind": kind });
+                    match (kind, extra) {
+                        ("tool-call", Extra::Call(id, name)) => {
+                            event["toolCallId"] = json!(id);
+                            event["toolName"] = json!(name);
+                            event["argsDelta"] = json!(field.unwrap());
+                        }
+                        ("done", extra) => {
+                            if let Some(status) = field {
+                                event["status"] = json!(status);
+                            }
+                            if let Extra::Usage(input, output) = extra {
+                                let count = |n: u32| (n > 0).then(|| n - 1);
+                                event["usage"] =
+                                    json!({ "inputTokens": count(input), "outputTokens": count(output) });
+                            }
+                        }
+                        ("text" | "thought", _) => event["content"] = json!(field.unwrap()),
+                        ("error", _) => event["error"] = json!(field.unwrap()),
+                        _ => event["type"] = json!(event_type),
+                    }
+                    got.push(event);
+                }
+                if stop {
+                    break;
+                }
+            }
+            assert_eq!(got, expected, "{name} in chunks of {cut}");
+        }
+    }
 }

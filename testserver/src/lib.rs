@@ -10,6 +10,7 @@
 pub mod agent;
 pub mod faults;
 pub mod framing;
+pub mod provider;
 pub mod script;
 pub mod state;
 
@@ -47,6 +48,7 @@ pub fn app_with_state(state: AppState) -> Router {
         .route("/utf8-split", get(framing::utf8_split))
         .route("/huge", get(framing::huge))
         .route("/keepalive", get(framing::keepalive))
+        .route("/provider/{name}", get(provider::stream).post(provider::stream))
         .route("/stats", get(stats))
         .route("/health", get(|| async { "ok" }))
         .with_state(state.clone());

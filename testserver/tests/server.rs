@@ -347,3 +347,25 @@ async fn silent_goes_quiet_after_its_events_and_resumes() {
     let events = reply.events();
     assert_eq!((events[0].data.as_str(), events.last().unwrap().name.as_str()), ("3", "done"));
 }
+
+#[tokio::test]
+async fn provider_shapes_are_served_byte_for_byte_in_small_frames() {
+    let addr = start_server().await;
+    for (name, body) in wasm_sse_testserver::provider::PROVIDERS {
+        let reply = get(addr, &format!("/provider/{name}?chunk=50")).await;
+        assert_eq!(reply.status, 200, "{name}");
+        assert_eq!(reply.body(), body.as_bytes(), "{name}");
+        assert_eq!(reply.chunks.len(), body.len().div_ceil(50), "{name}: one frame per 50 bytes");
+        let ndjson = name.starts_with("ollama");
+        assert_eq!(
+            reply.header("content-type"),
+            Some(if ndjson { "application/x-ndjson" } else { "text/event-stream" }),
+            "{name}"
+        );
+        let ai_sdk = reply.header("x-vercel-ai-ui-message-stream");
+        assert_eq!(ai_sdk, name.starts_with("ai-sdk").then_some("v1"), "{name}");
+    }
+    let unknown = get(addr, "/provider/claude").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.text().contains("anthropic"), "{}", unknown.text());
+}
