@@ -50,7 +50,7 @@ native-test: setup-native
 ## worker) and the JS API's startStream, which run the same client; stall detection. The
 ## runner's limit is for a whole test binary (20 s by default), hence the longer one. The
 ## packed package is tested in e2e/ (make e2e).
-BROWSER_TESTS := --test browser --test worker --test js_api --test stall
+BROWSER_TESTS := --test browser --test worker --test js_api --test stall --test protocols
 browser-test: setup-browser
 	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome $(BROWSER_TESTS)
 	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --firefox $(BROWSER_TESTS)

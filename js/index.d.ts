@@ -11,6 +11,8 @@ export type CloseReason = 'done' | 'stopped' | 'ended' | 'error';
 /** The class of a {@link StreamError}. */
 export type StreamErrorKind =
   | 'http' | 'content-type' | 'network' | 'parse' | 'limit' | 'not-resumable' | 'invalid-option'
+  /** A provider reported an error in the stream (see {@link Protocol}); the stream is closed, not retried. */
+  | 'server'
   /** The wasm module trapped (a bug, or memory ran out); the stream is closed. */
   | 'internal';
 
@@ -33,19 +35,45 @@ interface EventFields {
   readonly json: unknown;
 }
 
-/** Model reasoning (`event: thought`). */
-export interface ThoughtEvent extends EventFields { readonly kind: 'thought'; readonly type: 'thought'; readonly content: string; }
-/** A piece of the answer (`event: text`). Tokens are never trimmed. */
-export interface TextEvent extends EventFields { readonly kind: 'text'; readonly type: 'text'; readonly content: string; }
+/** Model reasoning (`event: thought`, or a provider's reasoning delta; `type` is the event's raw name). */
+export interface ThoughtEvent extends EventFields { readonly kind: 'thought'; readonly type: string; readonly content: string; }
+/** A piece of the answer (`event: text`, or a provider's text delta; `type` is the event's raw name). Tokens are never trimmed. */
+export interface TextEvent extends EventFields { readonly kind: 'text'; readonly type: string; readonly content: string; }
 /** A message (`event: message`, or no `event:` field). */
 export interface MessageStreamEvent extends EventFields { readonly kind: 'message'; readonly type: 'message'; readonly content: string; }
-/** An error the server reports in-band (`event: error`); the stream goes on. */
-export interface ErrorStreamEvent extends EventFields { readonly kind: 'error'; readonly type: 'error'; readonly error: string; }
+/**
+ * An error the server reports in-band (`event: error`): with the `agent` protocol the stream
+ * goes on; with a provider protocol it is the provider's message, and the stream then closes
+ * with a `server` {@link StreamError} (no reconnect).
+ */
+export interface ErrorStreamEvent extends EventFields { readonly kind: 'error'; readonly type: string; readonly error: string; }
+/**
+ * A provider's tool call (provider protocols): one event when a call starts (`argsDelta` may
+ * be empty) and one per streamed piece of its arguments. `JSON.parse` of a call's `argsDelta`s,
+ * concatenated, is its arguments.
+ */
+export interface ToolCallEvent extends EventFields {
+  readonly kind: 'tool-call';
+  readonly type: string;
+  /** The provider's call ID, or `call_N` (N: the call's 0-based position in the stream) when it sends none. */
+  readonly toolCallId: string;
+  readonly toolName: string;
+  readonly argsDelta: string;
+}
+/** Token counts as the provider reported them; a count it did not report is absent. */
+export interface Usage { readonly inputTokens?: number; readonly outputTokens?: number; }
 /**
  * The end of the answer (`event: done`, or `data: [DONE]` on a message, whose `type` then
  * stays `'message'`). The stream closes after it.
  */
-export interface DoneEvent extends EventFields { readonly kind: 'done'; readonly type: string; readonly status?: string; }
+export interface DoneEvent extends EventFields {
+  readonly kind: 'done';
+  readonly type: string;
+  /** The `status` field (agent), or the provider's finish or stop reason. */
+  readonly status?: string;
+  /** The token counts, when the provider reported them. */
+  readonly usage?: Usage;
+}
 /** Any other event name, in `type`. */
 export interface OtherEvent extends EventFields {
   readonly kind: 'other';
@@ -55,7 +83,19 @@ export interface OtherEvent extends EventFields {
  * Every event `onEvent` receives. Switch on `kind` for exact types; `type` is the name the
  * server sent (`message` when it sent none).
  */
-export type StreamEvent = ThoughtEvent | TextEvent | MessageStreamEvent | ErrorStreamEvent | DoneEvent | OtherEvent;
+export type StreamEvent =
+  | ThoughtEvent | TextEvent | MessageStreamEvent | ErrorStreamEvent | ToolCallEvent | DoneEvent | OtherEvent;
+
+/**
+ * The wire format of the events (apart from the framing, `format`): `agent` is
+ * `event: thought/text/message/error/done` with `{"content": …}`; `openai` Chat Completions
+ * chunks (and compatible servers: vLLM, llama.cpp, LM Studio, Groq, DeepSeek, OpenRouter);
+ * `openai-responses` the Responses API; `anthropic` Messages streaming; `gemini`
+ * `streamGenerateContent?alt=sse`; `ollama` `/api/chat` NDJSON; `ai-sdk` the Vercel AI SDK UI
+ * message stream v1. `auto` (the default) recognises them from the response headers and the
+ * first event, and is `agent` when nothing else matches.
+ */
+export type Protocol = 'auto' | 'agent' | 'openai' | 'openai-responses' | 'anthropic' | 'gemini' | 'ollama' | 'ai-sdk';
 
 /** Reconnection limits. Backoff doubles from `initialDelayMs` (or the server's `retry:`) up to `maxDelayMs`. */
 export interface RetryOptions {
@@ -85,6 +125,8 @@ export interface StreamOptions {
   lastEventId?: string;
   /** Default 'auto': chosen from the content type. */
   format?: 'auto' | 'sse' | 'ndjson';
+  /** Default 'auto': the events' wire format, an agent's or a provider's (see {@link Protocol}). */
+  protocol?: Protocol;
   /** `false` turns reconnection off. */
   retry?: false | RetryOptions;
   /** Used instead of the global fetch (auth refresh, proxies, tests); called with the URL as a string. */

@@ -113,7 +113,7 @@ async fn rust_agent_stream_typed_events_in_order() {
     assert_eq!(text_of(&got.events), answer("rust").await);
     let ids: Vec<String> = got.events.iter().map(|e| e.last_event_id.clone()).collect();
     assert_eq!(ids, (0..44).map(|i| i.to_string()).collect::<Vec<_>>());
-    assert!(matches!(got.events[43].kind, EventKind::Done { status: Some(ref s) } if s == "complete"));
+    assert!(matches!(got.events[43].kind, EventKind::Done { status: Some(ref s), .. } if s == "complete"));
     assert_eq!(got.stream.status(), Status::Closed);
     let stats = got.stream.stats();
     assert_eq!((stats.events, stats.reconnects, stats.attempt), (44, 0, 1));

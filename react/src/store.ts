@@ -2,8 +2,19 @@
 // into immutable snapshots and publishes at most one snapshot per animation frame.
 import init, { startStream } from 'wasm-sse';
 import type {
-  CloseInfo, CloseReason, StreamError, StreamEvent, StreamHandle, StreamOptions, StreamStats, StreamStatus,
+  CloseInfo, CloseReason, StreamError, StreamEvent, StreamHandle, StreamOptions, StreamStats, StreamStatus, Usage,
 } from 'wasm-sse';
+
+/** A provider's tool call, assembled from its `tool-call` events. */
+export interface ToolCall {
+  /** The provider's call ID (or `call_N`). */
+  readonly id: string;
+  readonly name: string;
+  /** The arguments' JSON text so far: the call's `argsDelta`s, concatenated. */
+  readonly args: string;
+  /** `args` parsed, once it parses (the arguments are complete). */
+  readonly input?: unknown;
+}
 
 /** What a UI renders. Immutable: a change publishes a new object, so `===` tells "changed". */
 export interface StreamState {
@@ -27,6 +38,10 @@ export interface StreamState {
   readonly messages: readonly string[];
   /** Why the stream closed, once it has. */
   readonly closeReason: CloseReason | null;
+  /** The tool calls of the stream, in the order they started (provider protocols). */
+  readonly toolCalls: readonly ToolCall[];
+  /** The token counts of the `done` event, when the provider reported them; else `null`. */
+  readonly usage: Usage | null;
 }
 
 /** The options of {@link createStreamStore}: those of `startStream`, plus two of the store's. */
@@ -60,7 +75,28 @@ type Callbacks = Pick<StreamOptions, 'onOpen' | 'onEvent' | 'onRetry' | 'onError
 const IDLE: StreamState = Object.freeze({
   status: 'idle', isStreaming: false, text: '', thoughts: Object.freeze([]), events: Object.freeze([]),
   error: null, lastEventId: '', stats: null, messages: Object.freeze([]), closeReason: null,
+  toolCalls: Object.freeze([]), usage: null,
 });
+
+// `calls` with the argument pieces of `pending` added: a new object for each call that
+// changed (with `input` once its arguments parse), the others kept.
+function withCalls(calls: readonly ToolCall[], pending: Map<string, { name: string; args: string }>): readonly ToolCall[] {
+  const next = [...calls];
+  for (const [id, piece] of pending) {
+    const at = next.findIndex((call) => call.id === id);
+    const name = at >= 0 ? next[at].name : piece.name;
+    const args = (at >= 0 ? next[at].args : '') + piece.args;
+    let call: ToolCall = { id, name, args };
+    try {
+      if (args) call = { id, name, args, input: JSON.parse(args) };
+    } catch {
+      // Not complete yet.
+    }
+    if (at >= 0) next[at] = Object.freeze(call);
+    else next.push(Object.freeze(call));
+  }
+  return Object.freeze(next);
+}
 
 // One started stream. Callbacks of a run that is no longer current change nothing.
 interface Run { handle: StreamHandle | null; callbacks: Partial<StreamOptions> }
@@ -85,6 +121,9 @@ export function createStreamStore(initialOptions: StreamStoreOptions): StreamSto
   let pendingThoughts: string[] = [];
   let pendingEvents: StreamEvent[] = [];
   let pendingLastEventId: string | null = null;
+  // Argument pieces per call ID since the last snapshot (a new call: its name too).
+  let pendingCalls = new Map<string, { name: string; args: string }>();
+  let pendingUsage: Usage | null = null;
   let cancelFrame: (() => void) | null = null;
 
   const maxEvents = () => Math.max(0, options.maxEvents ?? 1000);
@@ -104,6 +143,8 @@ export function createStreamStore(initialOptions: StreamStoreOptions): StreamSto
     }
     state = Object.freeze({
       ...state,
+      toolCalls: pendingCalls.size ? withCalls(state.toolCalls, pendingCalls) : state.toolCalls,
+      usage: pendingUsage ?? state.usage,
       text,
       messages: text === state.text ? state.messages : Object.freeze([text]),
       thoughts: pendingThoughts.length ? Object.freeze([...state.thoughts, ...pendingThoughts]) : state.thoughts,
@@ -116,6 +157,8 @@ export function createStreamStore(initialOptions: StreamStoreOptions): StreamSto
     pendingThoughts = [];
     pendingEvents = [];
     pendingLastEventId = null;
+    pendingCalls = new Map();
+    pendingUsage = null;
     for (const listener of [...listeners]) listener();
   }
 
@@ -154,6 +197,8 @@ export function createStreamStore(initialOptions: StreamStoreOptions): StreamSto
     pendingText = '';
     pendingThoughts = [];
     pendingEvents = [];
+    pendingCalls = new Map();
+    pendingUsage = null;
     publish({ ...IDLE, status: 'connecting', isStreaming: true, lastEventId: merged.lastEventId ?? '' });
     const wrapped: StreamOptions = {
       ...merged,
@@ -169,6 +214,11 @@ export function createStreamStore(initialOptions: StreamStoreOptions): StreamSto
         pendingEvents.push(event);
         if (event.kind === 'text') pendingText += event.content;
         else if (event.kind === 'thought') pendingThoughts.push(event.content);
+        else if (event.kind === 'tool-call') {
+          const call = pendingCalls.get(event.toolCallId);
+          if (call) call.args += event.argsDelta;
+          else pendingCalls.set(event.toolCallId, { name: event.toolName, args: event.argsDelta });
+        } else if (event.kind === 'done' && event.usage) pendingUsage = Object.freeze({ ...event.usage });
         pendingLastEventId = event.lastEventId;
         schedulePublish();
         userCallback(own, 'onEvent')?.(event);

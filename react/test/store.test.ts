@@ -2,6 +2,7 @@
 // The store without React (and without a DOM): what a UI would show after each callback.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStreamStore, type StreamStoreOptions } from '../src/store.js';
+import type { StreamEvent } from 'wasm-sse';
 import { errorEvent, fakeClient, manualFrames, streamError, textEvent, thoughtEvent } from './fakeStream.js';
 
 let frames: ReturnType<typeof manualFrames>;
@@ -387,5 +388,55 @@ describe('callbacks and listeners', () => {
     frames.run();
     store.start();
     expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe('provider protocols', () => {
+  const call = (toolCallId: string, toolName: string, argsDelta: string): StreamEvent => ({
+    kind: 'tool-call', type: 'message', toolCallId, toolName, argsDelta, data: '{}', lastEventId: '', json: {},
+  });
+
+  it('assembles tool calls from their pieces, with input once the arguments parse', () => {
+    const { store, client } = setup();
+    store.start();
+    const on = client.streams[0]!.options.onEvent!;
+    on(call('a', 'get_weather', ''));
+    on(call('b', 'search', '{"q":'));
+    on(call('a', 'get_weather', '{"city":'));
+    frames.run();
+    const first = store.getSnapshot().toolCalls;
+    expect(first).toEqual([
+      { id: 'a', name: 'get_weather', args: '{"city":' },
+      { id: 'b', name: 'search', args: '{"q":' },
+    ]);
+    expect(first[0]).not.toHaveProperty('input');
+    on(call('a', 'get_weather', '"東京"}'));
+    frames.run();
+    const second = store.getSnapshot().toolCalls;
+    expect(second[0]).toEqual({ id: 'a', name: 'get_weather', args: '{"city":"東京"}', input: { city: '東京' } });
+    expect(second[1]).toBe(first[1]); // an unchanged call keeps its object
+    expect(Object.isFrozen(second) && Object.isFrozen(second[0])).toBe(true);
+  });
+
+  it('keeps the usage of the done event, null when none came, and clears both on start', () => {
+    const { store, client } = setup();
+    store.start();
+    expect(store.getSnapshot().usage).toBeNull();
+    const on = client.streams[0]!.options.onEvent!;
+    on(call('a', 'f', '{}'));
+    on({ kind: 'done', type: 'message', status: 'stop', usage: { inputTokens: 12, outputTokens: 34 }, data: '[DONE]', lastEventId: '', json: undefined });
+    frames.run();
+    expect(store.getSnapshot().usage).toEqual({ inputTokens: 12, outputTokens: 34 });
+    store.start();
+    expect(store.getSnapshot()).toMatchObject({ usage: null, toolCalls: [] });
+    client.streams[1]!.options.onEvent!({ kind: 'done', type: 'done', data: '{}', lastEventId: '', json: {} });
+    frames.run();
+    expect(store.getSnapshot().usage).toBeNull();
+  });
+
+  it('passes the protocol option to the client', () => {
+    const { store, client } = setup({ protocol: 'anthropic' });
+    store.start();
+    expect(client.streams[0]!.options.protocol).toBe('anthropic');
   });
 });

@@ -26,12 +26,18 @@ export async function main(signal: AbortSignal): Promise<CloseInfo> {
           break;
         case 'done': {
           const status: string | undefined = event.status;
-          console.log(status);
+          const tokens: number | undefined = event.usage?.outputTokens;
+          console.log(status, tokens);
           break;
         }
         case 'message':
           console.log(event.content);
           break;
+        case 'tool-call': {
+          const call: [string, string, string] = [event.toolCallId, event.toolName, event.argsDelta];
+          console.log(call);
+          break;
+        }
         default: {
           const other: 'other' = event.kind;
           const name: string = event.type;
@@ -44,6 +50,7 @@ export async function main(signal: AbortSignal): Promise<CloseInfo> {
     onError(error: StreamError) {
       const status: number | undefined = error.status;
       if (error.kind === 'http' && error.fatal) console.error(status, error.message);
+    if (error.kind === 'server') console.error('the provider failed:', error.message);
     },
     onRetry: ({ attempt, delayMs, error }) => console.log(attempt, delayMs, error.kind),
     onOpen: ({ status, headers, attempt }) => console.log(status, headers.get('content-type'), attempt),
@@ -54,6 +61,10 @@ export async function main(signal: AbortSignal): Promise<CloseInfo> {
   console.log(status, stats.bytes, stats.timeOpenMs, handle.lastEventId);
   // @ts-expect-error: format is a closed set
   startStream({ url: '/x', format: 'xml' });
+  // A provider's wire format; the set is closed too.
+  startStream({ url: '/x', protocol: 'anthropic' }).stop();
+  // @ts-expect-error: protocol is a closed set
+  startStream({ url: '/x', protocol: 'claude' });
   // @ts-expect-error: url is required
   startStream({ onEvent() {} });
   // A URL object, as fetch takes it.
