@@ -20,7 +20,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 
 pub use state::{AppState, KeyRecord};
@@ -49,6 +49,11 @@ pub fn app_with_state(state: AppState) -> Router {
         .route("/huge", get(framing::huge))
         .route("/keepalive", get(framing::keepalive))
         .route("/provider/{name}", get(provider::stream).post(provider::stream))
+        .route("/v1/chat/completions", post(provider::at_provider_path))
+        .route("/v1/responses", post(provider::at_provider_path))
+        .route("/v1/messages", post(provider::at_provider_path))
+        .route("/v1beta/models/{model}", post(provider::at_provider_path))
+        .route("/api/chat", post(provider::at_provider_path))
         .route("/stats", get(stats))
         .route("/health", get(|| async { "ok" }))
         .with_state(state.clone());

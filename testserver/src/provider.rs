@@ -46,6 +46,37 @@ impl Default for ProviderParams {
     }
 }
 
+/// The providers' own endpoint paths, answered with their shape's stream, so that a proxy or
+/// a client configured with a provider's base URL can be pointed at this server:
+/// `POST /v1/chat/completions` (openai), `/v1/responses` (openai-responses), `/v1/messages`
+/// (anthropic), `/v1beta/models/{model}:streamGenerateContent` (gemini), `/api/chat`
+/// (ollama). The request body is not read; `?error=1` sends the shape's error stream.
+pub async fn at_provider_path(
+    state: State<AppState>,
+    uri: axum::http::Uri,
+    Query(error): Query<ErrorParam>,
+    params: Query<ProviderParams>,
+) -> Response {
+    let path = uri.path();
+    let name = match path {
+        "/v1/chat/completions" => "openai",
+        "/v1/responses" => "openai-responses",
+        "/v1/messages" => "anthropic",
+        "/api/chat" => "ollama",
+        _ if path.starts_with("/v1beta/models/") && path.ends_with(":streamGenerateContent") => "gemini",
+        _ => return (StatusCode::NOT_FOUND, "not a provider path").into_response(),
+    };
+    let name = if error.error.is_some() { format!("{name}-error") } else { name.to_owned() };
+    stream(state, Path(name), params).await
+}
+
+/// `?error=` of the provider paths.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ErrorParam {
+    error: Option<String>,
+}
+
 /// `GET|POST /provider/{name}`: the body of provider shape `name` (see [`PROVIDERS`]) in
 /// frames of `chunk` bytes, under the provider's content type (`application/x-ndjson` for
 /// Ollama, `text/event-stream` otherwise; the AI SDK's also with

@@ -369,3 +369,22 @@ async fn provider_shapes_are_served_byte_for_byte_in_small_frames() {
     assert_eq!(unknown.status, 404);
     assert!(unknown.text().contains("anthropic"), "{}", unknown.text());
 }
+
+#[tokio::test]
+async fn the_providers_own_paths_answer_with_their_shape() {
+    let addr = start_server().await;
+    let post = |path: &'static str| async move { request(addr, "POST", path, &[], "{}").await };
+    let paths = [
+        ("/v1/chat/completions", "openai"),
+        ("/v1/responses", "openai-responses"),
+        ("/v1/messages?error=1", "anthropic-error"),
+        ("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", "gemini"),
+        ("/api/chat", "ollama"),
+    ];
+    for (path, name) in paths {
+        let reply = post(path).await;
+        let body = wasm_sse_testserver::provider::PROVIDERS.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!((reply.status, reply.body()), (200, body.as_bytes().to_vec()), "{path}");
+    }
+    assert_eq!(post("/v1beta/models/x:generateContent").await.status, 404);
+}
