@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 WASM_TARGET := wasm32-unknown-unknown
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := sse_feed ndjson_feed decode_event
+FUZZ_TARGETS := sse_feed ndjson_feed decode_event protocol_decode
 # The last release of the old package layout (index.js + wasm.js + wasm/wasm_sse.wasm):
 # `make bench` measures it beside pkg/, built once into OLD_PKG.
 OLD_RELEASE := f8fef2e

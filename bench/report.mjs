@@ -72,12 +72,14 @@ function memoryDelta(entry) {
 /** The issue's targets, each with the measured value and whether it is met. */
 export function checkTargets(result) {
   const targets = [];
-  const llm = 'LLM tokens';
-  for (const [chunk, goal] of [[65536, 2], [64, 1]]) {
-    const stream = ratio(result, llm, chunk, 'espjson-stream');
-    const sync = ratio(result, llm, chunk, 'espjson-sync');
+  // LLM tokens in the agent vocabulary, and OpenAI chunks read with protocol 'openai' (the
+  // JS rows then read choices[0].delta.content).
+  for (const [workload, chunk, goal] of [['LLM tokens', 65536, 2], ['LLM tokens', 64, 1], ['OpenAI chat tokens', 65536, 2], ['OpenAI chat tokens', 64, 1]]) {
+    const stream = ratio(result, workload, chunk, 'espjson-stream');
+    const sync = ratio(result, workload, chunk, 'espjson-sync');
+    if (stream === null && workload !== 'LLM tokens') continue; // not in this run's workloads
     targets.push({
-      target: `wasm-sse ≥ ${goal.toFixed(1)}× eventsource-parser + JSON.parse, LLM tokens, ${chunkLabel(chunk)} chunks`,
+      target: `wasm-sse ≥ ${goal.toFixed(1)}× eventsource-parser + JSON.parse, ${workload}, ${chunkLabel(chunk)} chunks`,
       value: stream === null ? 'not measured' : `${times(stream)} (both fed from a stream); ${times(sync ?? NaN)} against its synchronous loop`,
       ok: stream !== null && stream >= goal,
     });

@@ -14,7 +14,7 @@
 // --only IDS: measure only these comma-separated rows (see page/competitors.js).
 // --chunks SIZES: only these chunk sizes, e.g. --chunks 65536.
 // --runs N: timed runs per row (default 9; rows on this shared VM move by ±30 % run to run).
-// --workloads NAMES: only these of llm, kb, one, mixed.
+// --workloads NAMES: only these of llm, openai, kb, one, mixed.
 // --old-pkg DIR: a second built package (the old layout, index.js + wasm.js, or the current
 //          one), measured in the same page beside --pkg: its own throughput, latency,
 //          memory and end-to-end rows and correctness checks, and new ÷ old ratios in the
@@ -96,7 +96,7 @@ function parseArgs(argv) {
     else if (flag === '--old-pkg') args.oldPkg = path.resolve(value());
     else if (flag === '--old-rev') args.oldRev = value();
     else if (flag === '--out') args.out = path.resolve(value());
-    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,openai,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
   }
   // Smoke figures mean nothing: keep them away from the full run's committed results.
   args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : args.quick ? 'results/quick' : 'results');

@@ -107,22 +107,29 @@ pub(crate) fn parse_top(text: &str) -> Option<TopLevel<'_>> {
 /// The provider protocols read nested fields with it (`choices` → `[0]` → `delta` → …); a
 /// key written with escapes is compared unescaped.
 pub(crate) fn fields<'a, const N: usize>(text: &'a str, names: [&str; N]) -> Option<[Option<&'a str>; N]> {
-    let mut s = Scanner { src: text, pos: 0, escaped: false };
     let mut out = [None; N];
+    fields_into(text, &names, &mut out).then_some(out)
+}
+
+/// [`fields`] for any number of names: one copy of the scan in the wasm, not one per N.
+#[inline(never)]
+fn fields_into<'a>(text: &'a str, names: &[&str], out: &mut [Option<&'a str>]) -> bool {
+    let mut s = Scanner { src: text, pos: 0, escaped: false };
     s.skip_ws();
-    s.members(1, |key, escaped, value, _| {
+    let scanned = s.members(1, |key, escaped, value, _| {
         let key = if escaped { unescape(key) } else { Cow::Borrowed(key) };
         if let Some(at) = names.iter().position(|name| *name == key) {
             out[at] = Some(value);
         }
-    })?;
+    });
     s.skip_ws();
-    (s.pos == text.len()).then_some(out)
+    scanned.is_some() && s.pos == text.len()
 }
 
 /// Calls `each` with the raw text of every element of the JSON array `text`, in order.
 /// `None` (after the elements before the fault) when `text` is not one valid JSON array.
-pub(crate) fn elements<'a>(text: &'a str, mut each: impl FnMut(&'a str)) -> Option<()> {
+#[inline(never)]
+pub(crate) fn elements<'a>(text: &'a str, each: &mut dyn FnMut(&'a str)) -> Option<()> {
     let mut s = Scanner { src: text, pos: 0, escaped: false };
     s.skip_ws();
     s.eat(b'[')?;
@@ -147,7 +154,7 @@ pub(crate) fn elements<'a>(text: &'a str, mut each: impl FnMut(&'a str)) -> Opti
 /// The raw text of the first element of the JSON array `text`.
 pub(crate) fn first(text: &str) -> Option<&str> {
     let mut found = None;
-    let _ = elements(text, |element| {
+    let _ = elements(text, &mut |element| {
         found.get_or_insert(element);
     });
     found

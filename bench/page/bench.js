@@ -2,7 +2,7 @@
 // throughput, per-chunk latency, memory over many streams and one long one, end to end.
 // Timings are only compared with each other (ratios), never against fixed numbers.
 
-import { llmTokens, kbEvents, oneEvent, mixed, chunksOf, chunksPerEvent, counterBytes } from './workloads.js';
+import { llmTokens, openaiTokens, kbEvents, oneEvent, mixed, chunksOf, chunksPerEvent, counterBytes } from './workloads.js';
 import { competitors, latencyCompetitors, wasmSse, Tally } from './competitors.js';
 
 const SSE_INIT = { headers: { 'content-type': 'text/event-stream' } };
@@ -53,7 +53,7 @@ async function loadPackages(config) {
     await api.default();
     const memories = exportedMemories.slice(before);
     if (memories.length !== 1) throw new Error(`${entry}: init() instantiated ${memories.length} exported WebAssembly memories, expected 1`);
-    packages.push({ id, label, api, memory: memories[0] });
+    packages.push({ id, label, api, memory: memories[0], old: id === 'wasm-sse-old' });
   }
   return packages;
 }
@@ -134,7 +134,7 @@ function selected(config, packages) {
 }
 
 async function throughput(config, packages, report) {
-  const all = { llm: () => llmTokens(config.sizes.llm), kb: () => kbEvents(config.sizes.kb), one: () => oneEvent(config.sizes.one), mixed: () => mixed(config.sizes.mixed) };
+  const all = { llm: () => llmTokens(config.sizes.llm), openai: () => openaiTokens(config.sizes.llm), kb: () => kbEvents(config.sizes.kb), one: () => oneEvent(config.sizes.one), mixed: () => mixed(config.sizes.mixed) };
   const workloads = (config.workloads ?? Object.keys(all)).map((name) => all[name]());
   for (const workload of workloads) {
     for (const chunkSize of config.chunkSizes) {
@@ -145,11 +145,12 @@ async function throughput(config, packages, report) {
       // parser here) by up to 3× for the next run, and would flatter wasm-sse.
       globalThis.gc();
       // The warm-up run of each competitor is also its correctness run: it keeps the content.
-      for (const competitor of selected(config, packages)) {
+      // The old package has no `protocol` option: provider workloads are the new one's only.
+      for (const competitor of selected(config, packages).filter((c) => !(workload.protocol && c.old))) {
         const tally = new Tally(competitor.check === 'content');
         let problem;
         try {
-          await competitor.run(chunks, tally);
+          await competitor.run(chunks, tally, undefined, workload);
           problem = mismatch(tally, expected(workload, competitor.check));
         } catch (error) {
           problem = `threw ${error}`;
@@ -167,7 +168,7 @@ async function throughput(config, packages, report) {
           await macrotask();
           const tally = new Tally();
           const start = performance.now();
-          await row.competitor.run(chunks, tally);
+          await row.competitor.run(chunks, tally, undefined, workload);
           row.times.push(performance.now() - start);
           const problem = mismatch(tally, expected(workload, row.competitor.check));
           if (problem) {

@@ -34,6 +34,16 @@ function contentOf(data) {
   return typeof content === 'string' ? content : '';
 }
 
+/** The same for OpenAI chunks: `choices[0].delta.content`, skipping `[DONE]`. */
+function openaiContentOf(data) {
+  if (data === '[DONE]') return '';
+  const content = JSON.parse(data).choices?.[0]?.delta?.content;
+  return typeof content === 'string' ? content : '';
+}
+
+/** The payload reader for a workload: by its protocol. */
+const reader = (workload) => (workload?.protocol === 'openai' ? openaiContentOf : contentOf);
+
 /**
  * Hands out the chunks one per pull, so a reader pays one promise per chunk, as it does on
  * a network body. The chunks are not copied: Chromium passes the same objects through.
@@ -87,10 +97,11 @@ function ceiling(tally) {
 }
 
 /** eventsource-parser fed decoded text, as its EventSourceParserStream does. */
-function eventsourceParser(tally, json) {
+function eventsourceParser(tally, json, workload) {
   const decoder = new TextDecoder();
+  const read = reader(workload);
   const parser = createParser({
-    onEvent: json ? (event) => tally.add(contentOf(event.data)) : (event) => tally.add(event.data),
+    onEvent: json ? (event) => tally.add(read(event.data)) : (event) => tally.add(event.data),
   });
   return {
     onChunk(chunk) {
@@ -104,28 +115,29 @@ function eventsourceParser(tally, json) {
 }
 
 /** fetch-event-source's byte-level line splitter and message builder (what fetchEventSource runs). */
-function fetchEventSource(tally) {
+function fetchEventSource(tally, workload) {
+  const read = reader(workload);
   const onMessage = (message) => {
     // It hands over data-less blocks (e.g. a lone keep-alive comment) that the spec, and
     // the other parsers, do not dispatch; an application has to skip them the same way.
     if (message.data === '') return;
-    tally.add(contentOf(message.data));
+    tally.add(read(message.data));
   };
   const onChunk = getLines(getMessages(() => {}, () => {}, onMessage));
   return { onChunk, finish() {} };
 }
 
 function syncRow(make) {
-  return async (chunks, tally) => {
-    const p = make(tally);
+  return async (chunks, tally, _source, workload) => {
+    const p = make(tally, workload);
     feedSync(chunks, p.onChunk);
     p.finish();
   };
 }
 
 function streamRow(make) {
-  return async (chunks, tally, source = streamOf(chunks)) => {
-    const p = make(tally);
+  return async (chunks, tally, source = streamOf(chunks), workload = undefined) => {
+    const p = make(tally, workload);
     await readBody(source, p.onChunk);
     p.finish();
   };
@@ -136,11 +148,12 @@ function streamRow(make) {
  * package under test as bench.js loaded it ({ id, api: its entry's exports }).
  */
 export function wasmSse(pkg) {
-  return async (chunks, tally, source = streamOf(chunks)) => {
+  return async (chunks, tally, source = streamOf(chunks), workload = undefined) => {
     const errors = [];
     const handle = pkg.api.startStream({
       url: 'http://bench.test/x',
       retry: false,
+      ...(workload?.protocol ? { protocol: workload.protocol } : {}),
       fetch: () => Promise.resolve(new Response(source, SSE_INIT)),
       onEvent(event) {
         tally.add(typeof event.content === 'string' ? event.content : '');
@@ -150,8 +163,9 @@ export function wasmSse(pkg) {
       },
     });
     const { reason } = await handle.closed;
-    // A body that ends without `done`, with retry off, closes as 'ended'.
-    if (reason !== 'ended' || errors.length) {
+    // A body that ends without `done`, with retry off, closes as 'ended'; OpenAI's with
+    // `[DONE]`, as 'done'.
+    if (reason !== (workload?.protocol ? 'done' : 'ended') || errors.length) {
       throw new Error(`${pkg.id} closed with '${reason}'${errors.length ? `, errors: ${errors.join('; ')}` : ''}`);
     }
   };
@@ -164,10 +178,10 @@ export function wasmSse(pkg) {
 const JS_COMPETITORS = [
   { id: 'ceiling-sync', label: 'reference ceiling (TextDecoder + LF scan)', feed: 'sync', check: 'lines', run: syncRow(ceiling) },
   { id: 'ceiling-stream', label: 'reference ceiling (TextDecoder + LF scan)', feed: 'stream', check: 'lines', run: streamRow(ceiling) },
-  { id: 'esp-sync', label: 'eventsource-parser', feed: 'sync', check: 'data', run: syncRow((t) => eventsourceParser(t, false)) },
-  { id: 'esp-stream', label: 'eventsource-parser', feed: 'stream', check: 'data', run: streamRow((t) => eventsourceParser(t, false)) },
-  { id: 'espjson-sync', label: 'eventsource-parser + JSON.parse', feed: 'sync', check: 'content', run: syncRow((t) => eventsourceParser(t, true)) },
-  { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', feed: 'stream', check: 'content', run: streamRow((t) => eventsourceParser(t, true)) },
+  { id: 'esp-sync', label: 'eventsource-parser', feed: 'sync', check: 'data', run: syncRow((t, w) => eventsourceParser(t, false, w)) },
+  { id: 'esp-stream', label: 'eventsource-parser', feed: 'stream', check: 'data', run: streamRow((t, w) => eventsourceParser(t, false, w)) },
+  { id: 'espjson-sync', label: 'eventsource-parser + JSON.parse', feed: 'sync', check: 'content', run: syncRow((t, w) => eventsourceParser(t, true, w)) },
+  { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', feed: 'stream', check: 'content', run: streamRow((t, w) => eventsourceParser(t, true, w)) },
   { id: 'fes-sync', label: 'fetch-event-source + JSON.parse', feed: 'sync', check: 'content', run: syncRow(fetchEventSource) },
   { id: 'fes-stream', label: 'fetch-event-source + JSON.parse', feed: 'stream', check: 'content', run: streamRow(fetchEventSource) },
 ];
@@ -176,7 +190,7 @@ const JS_COMPETITORS = [
 export function competitors(packages) {
   return [
     ...JS_COMPETITORS,
-    ...packages.map((pkg) => ({ id: pkg.id, label: `${pkg.label} (startStream, custom fetch)`, feed: 'stream', check: 'content', run: wasmSse(pkg) })),
+    ...packages.map((pkg) => ({ id: pkg.id, label: `${pkg.label} (startStream, custom fetch)`, feed: 'stream', check: 'content', run: wasmSse(pkg), old: pkg.old })),
   ];
 }
 
@@ -184,7 +198,7 @@ export function competitors(packages) {
 export function latencyCompetitors(packages) {
   return [
     { id: 'stream-only', label: 'stream delivery only (no parser)', run: streamRow((tally) => ({ onChunk: () => tally.add(''), finish() {} })), perChunk: true },
-    { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', run: streamRow((t) => eventsourceParser(t, true)) },
+    { id: 'espjson-stream', label: 'eventsource-parser + JSON.parse', run: streamRow((t, w) => eventsourceParser(t, true, w)) },
     { id: 'fes-stream', label: 'fetch-event-source + JSON.parse', run: streamRow(fetchEventSource) },
     ...packages.map((pkg) => ({ id: pkg.id, label: pkg.label, run: wasmSse(pkg) })),
   ];

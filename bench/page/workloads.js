@@ -73,6 +73,27 @@ export function llmTokens(total) {
   return b.finish('LLM tokens');
 }
 
+/**
+ * OpenAI Chat Completions chunks carrying the LLM tokens above (`choices[0].delta.content`,
+ * with the id, model and fingerprint fields a real chunk has, about 230 bytes an event),
+ * ending `data: [DONE]`. wasm-sse reads it with `protocol: 'openai'`; the JS rows read
+ * `choices[0].delta.content` as apps do.
+ */
+export function openaiTokens(total) {
+  const b = new StreamBuilder();
+  const head = '{"id":"chatcmpl-B9x7kQe2VwRt5LmN0pZs3YcH","object":"chat.completion.chunk","created":1735689600,' +
+    '"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_0ba0d124f1","choices":[{"index":0,"delta":{"content":';
+  for (let i = 0; b.length < total; i++) {
+    const content = token(i);
+    const data = `${head}${JSON.stringify(content)}},"logprobs":null,"finish_reason":null}]}`;
+    b.event(`data: ${data}\n\n`, data, content);
+  }
+  b.event('data: [DONE]\n\n', '[DONE]', '');
+  const workload = b.finish('OpenAI chat tokens');
+  workload.protocol = 'openai';
+  return workload;
+}
+
 const FILLER = 'lorem ipsum dolor sit amet '.repeat(40).slice(0, 990);
 
 function kbEvent(b, seq) {

@@ -205,8 +205,11 @@ impl<S: Sink> Driver<S> {
             return Attempt::Ended(end, Some(StreamError::Http { status }));
         }
         let content_type = headers.get("content-type").ok().flatten();
-        let ai_sdk =
-            headers.get("x-vercel-ai-ui-message-stream").ok().flatten().is_some_and(|v| v.trim() == "v1");
+        let ai_sdk = headers
+            .get("x-vercel-ai-ui-message-stream")
+            .ok()
+            .flatten()
+            .is_some_and(|v| v.as_bytes().trim_ascii() == b"v1");
         if !self.decoder.borrow_mut().session.open(content_type.as_deref(), ai_sdk) {
             return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
         }
