@@ -1,15 +1,21 @@
 // End-to-end tests of the Next.js demo (`next build` + `next start`, and `next dev` for
-// StrictMode) in headless Chromium, against the bundled test server. Run by `make e2e`.
-// Every process started here is stopped by PID in `after`, also when a test fails.
+// StrictMode) in headless Chromium, against the bundled test server: the agent, each
+// provider's stream shape, and the server as an OpenAI-compatible BACKEND_URL. Run by
+// `make e2e`. Every process started here is stopped by PID in `after`, also when a test fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { freePort, launchChromium, start, startTestServer, stop, stopAll, testServerBinary, waitFor } from './harness.mjs';
+import {
+  freePort, launchChromium, start, startRecorder, startTestServer, stop, stopAll, testServerBinary, waitFor,
+} from './harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const www = path.join(root, 'www');
 const serverBin = testServerBinary(root);
+const fixtures = path.join(root, 'tests/fixtures/protocols');
+const PROVIDERS = ['openai', 'openai-responses', 'anthropic', 'gemini', 'ollama', 'ai-sdk'];
 const screenshot = process.env.DEMO_SCREENSHOT ?? path.join(root, 'target/demo.png');
 // Chromium logs these itself for the responses the 401, drop and backend-down scenarios
 // cause on purpose; no page code can prevent them. Every other console error fails a test.
@@ -20,15 +26,16 @@ let backendPort;
 let backend;
 let app;
 let browser;
+const recorders = [];
 
 async function startBackend() {
   return (await startTestServer(serverBin, backendPort)).child;
 }
 
-async function startNext(script, port) {
+async function startNext(script, port, env = { BACKEND_URL: `${origin(backendPort)}/agent` }) {
   const child = start('npm', ['run', script, '--', '-p', String(port)], {
     cwd: www,
-    env: { ...process.env, BACKEND_URL: `${origin(backendPort)}/agent`, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1' },
   });
   await waitFor(async () => (await fetch(origin(port))).ok, `next ${script} on ${port}`, 180_000);
   return { child, url: origin(port) };
@@ -80,6 +87,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await Promise.all(recorders.map((r) => r.close()));
   await stopAll();
 });
 
@@ -186,6 +194,111 @@ test('the StrictMode dev build opens one stream per Send', async () => {
     await page.close();
   } finally {
     await stop(dev.child);
+  }
+});
+
+/**
+ * What the demo must show for the provider fixture `name`, from the typed events the decoder
+ * must produce from it (`tests/fixtures/protocols/{name}.expected.jsonl`).
+ */
+async function expectedFor(name) {
+  const jsonl = await readFile(path.join(fixtures, `${name}.expected.jsonl`), 'utf8');
+  const events = jsonl.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const calls = new Map();
+  for (const event of events.filter((e) => e.kind === 'tool-call')) {
+    const call = calls.get(event.toolCallId) ?? { id: event.toolCallId, name: event.toolName, args: '' };
+    call.args += event.argsDelta;
+    calls.set(event.toolCallId, call);
+  }
+  return {
+    text: events.filter((e) => e.kind === 'text').map((e) => e.content).join(''),
+    thoughts: events.filter((e) => e.kind === 'thought').map((e) => e.content),
+    toolCalls: [...calls.values()].map((call) => ({ ...call, input: JSON.stringify(JSON.parse(call.args)) })),
+    usage: events.find((e) => e.kind === 'done')?.usage ?? null,
+    error: events.find((e) => e.kind === 'error')?.error ?? null,
+  };
+}
+
+/** What the page shows, in the shape of {@link expectedFor} (`error`: the alert's text). */
+function shown(page) {
+  return page.evaluate(() => {
+    const one = (selector, root = document) => root.querySelector(`[data-testid=${selector}]`)?.textContent ?? null;
+    const all = (selector) => [...document.querySelectorAll(`[data-testid=${selector}]`)];
+    return {
+      text: one('answer'),
+      thoughts: all('thought').map((li) => li.textContent),
+      toolCalls: all('tool-call').map((li) => ({
+        id: one('tool-call-id', li), name: one('tool-call-name', li), args: one('tool-call-args', li),
+        input: one('tool-call-input', li),
+      })),
+      usage: one('usage') === null ? null : { inputTokens: Number(one('usage-input')), outputTokens: Number(one('usage-output')) },
+      error: one('error'),
+    };
+  });
+}
+
+/** Sends a prompt with `protocol` chosen and waits for the stream to close. */
+async function sendWith(page, protocol, scenario = 'normal') {
+  await page.selectOption('[data-testid=protocol]', protocol);
+  await send(page, 'What is the weather in Paris and Tokyo?', scenario);
+  await closed(page);
+}
+
+for (const provider of PROVIDERS) {
+  test(`protocol ${provider}: the provider's stream shows its text, thoughts, tool calls and usage`, async () => {
+    const page = await openPage(app.url);
+    await sendWith(page, provider);
+    assert.deepEqual(await shown(page), await expectedFor(provider));
+    await page.close();
+  });
+
+  test(`protocol ${provider}: an error in the provider's stream shows the provider's message`, async () => {
+    const page = await openPage(app.url);
+    await sendWith(page, provider, 'provider-error');
+    const { error, ...rest } = await expectedFor(`${provider}-error`);
+    const { error: alert, ...pageShows } = await shown(page);
+    assert.deepEqual(pageShows, rest, 'the text before the error stays');
+    assert.match(alert, /^The provider reported an error/);
+    assert.ok(alert.includes(error), `the alert ${JSON.stringify(alert)} has the provider's message ${JSON.stringify(error)}`);
+    assert.equal(await page.locator('[data-testid=error].error:not(.recovered)').count(), 1, 'shown as fatal');
+    await page.close();
+  });
+}
+
+test('BACKEND_URL an OpenAI-compatible endpoint: protocols openai and auto stream its answer', async () => {
+  // The test server's /v1/chat/completions answers with the openai fixture but keeps no
+  // record of requests, so a recorder in front of it shows what the demo's route sent.
+  const recorder = await startRecorder(origin(backendPort));
+  recorders.push(recorder);
+  const demo = await startNext('start', await freePort(), {
+    BACKEND_URL: `${recorder.url}/v1/chat/completions`,
+    BACKEND_API_KEY: 'sk-e2e-secret',
+    BACKEND_MODEL: 'e2e-model',
+  });
+  try {
+    const expected = await expectedFor('openai');
+    for (const protocol of ['openai', 'auto']) {
+      const page = await openPage(demo.url);
+      await sendWith(page, protocol);
+      assert.deepEqual(await shown(page), expected, `protocol ${protocol}`);
+      const html = await page.content();
+      assert.ok(!html.includes('sk-e2e-secret'), 'the API key never reaches the page');
+      await page.close();
+    }
+    assert.equal(recorder.requests.length, 2);
+    for (const request of recorder.requests) {
+      assert.equal(request.method, 'POST');
+      assert.equal(request.url, '/v1/chat/completions');
+      assert.equal(request.headers.authorization, 'Bearer sk-e2e-secret');
+      assert.deepEqual(JSON.parse(request.body), {
+        model: 'e2e-model',
+        messages: [{ role: 'user', content: 'What is the weather in Paris and Tokyo?' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+    }
+  } finally {
+    await stop(demo.child);
   }
 });
 

@@ -114,3 +114,42 @@ export async function startStatic() {
     serve(prefix, dir) { dirs.set(prefix, dir); },
   };
 }
+
+/**
+ * A recording reverse proxy on a free loopback port, in this process: each request is kept
+ * in `requests` (`{ method, url, headers, body }`, headers lower-cased) and forwarded to the
+ * same path and query at `upstream`, whose answer is passed back as it comes (status,
+ * content type, body). It shows what a proxy under test sent upstream, when the upstream
+ * itself does not record it. Close it with `close()`.
+ */
+export async function startRecorder(upstream) {
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    requests.push({ method: req.method, url: req.url, headers: req.headers, body: body.toString() });
+    try {
+      const headers = req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {};
+      const answer = await fetch(upstream + req.url, { method: req.method, headers, body: body.length ? body : undefined });
+      const passed = {};
+      for (const name of ['content-type', 'x-vercel-ai-ui-message-stream']) {
+        if (answer.headers.has(name)) passed[name] = answer.headers.get(name);
+      }
+      res.writeHead(answer.status, passed);
+      if (answer.body) for await (const chunk of answer.body) res.write(chunk);
+      res.end();
+    } catch (error) {
+      res.destroy(error);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

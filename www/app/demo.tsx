@@ -1,19 +1,47 @@
 'use client';
-// The demo's interactive part: a prompt, a failure scenario, and the stream's state as
-// `useStream` reports it (status, thoughts, answer, counters, typed errors).
+// The demo's interactive part: a prompt, a protocol, a failure scenario, and the stream's
+// state as `useStream` reports it (status, thoughts, answer, tool calls, usage, counters,
+// typed errors).
 
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { StreamError } from 'wasm-sse';
-import { useStream, type UseStreamOptions } from 'wasm-sse/react';
+import type { Protocol, StreamError } from 'wasm-sse';
+import { useStream, type ToolCall, type UseStreamOptions } from 'wasm-sse/react';
 
-type Scenario = 'normal' | 'drop' | 'unauthorized';
-
-/** What each scenario asks the bundled test backend to do; other backends ignore the params. */
-const SCENARIOS: ReadonlyArray<{ value: Scenario; label: string; params: Record<string, string> }> = [
-  { value: 'normal', label: 'Normal', params: {} },
-  { value: 'drop', label: 'Drop the connection mid-answer', params: { drop_after: '15', drop_once: '1' } },
-  { value: 'unauthorized', label: 'Backend rejects the token (401)', params: { require_auth: '1' } },
+/**
+ * The protocols to decode with. With the bundled backend, a provider's streams that
+ * provider's shape (the route asks the test server for it); agent and auto stream the agent.
+ */
+const PROTOCOLS: ReadonlyArray<{ value: Protocol; label: string }> = [
+  { value: 'agent', label: 'Agent (event: thought/text/done)' },
+  { value: 'auto', label: 'Auto (recognised from the stream)' },
+  { value: 'openai', label: 'OpenAI Chat Completions' },
+  { value: 'openai-responses', label: 'OpenAI Responses' },
+  { value: 'anthropic', label: 'Anthropic Messages' },
+  { value: 'gemini', label: 'Gemini' },
+  { value: 'ollama', label: 'Ollama /api/chat' },
+  { value: 'ai-sdk', label: 'Vercel AI SDK UI stream' },
 ];
+
+const isProvider = (protocol: Protocol) => protocol !== 'agent' && protocol !== 'auto';
+
+type Scenario = 'normal' | 'drop' | 'unauthorized' | 'provider-error';
+
+/**
+ * What each scenario asks the bundled test backend to do (other backends ignore the params),
+ * and whether it is one for the agent's stream or a provider's.
+ */
+const SCENARIOS: ReadonlyArray<{ value: Scenario; label: string; params: Record<string, string>; provider?: boolean }> = [
+  { value: 'normal', label: 'Normal', params: {} },
+  { value: 'drop', label: 'Drop the connection mid-answer', params: { drop_after: '15', drop_once: '1' }, provider: false },
+  { value: 'unauthorized', label: 'Backend rejects the token (401)', params: { require_auth: '1' }, provider: false },
+  { value: 'provider-error', label: 'The provider reports an error mid-answer', params: { error: '1' }, provider: true },
+];
+
+const scenariosFor = (protocol: Protocol) =>
+  SCENARIOS.filter((s) => s.provider === undefined || s.provider === isProvider(protocol));
+
+/** A provider shape's frame pause, so that its few kilobytes visibly stream in. */
+const PROVIDER_DELAY_MS = '10';
 
 // Quick retries so a reconnect is visible without a long wait.
 const STREAM_OPTIONS: UseStreamOptions = {
@@ -25,9 +53,10 @@ const RATE_SAMPLE_MS = 250;
 const RATE_WINDOW_MS = 1000;
 
 export function Demo() {
-  const { startStream, stopStream, isStreaming, status, text, thoughts, error, lastEventId, stats } =
+  const { startStream, stopStream, isStreaming, status, text, thoughts, error, lastEventId, stats, toolCalls, usage } =
     useStream(STREAM_OPTIONS);
   const [prompt, setPrompt] = useState('Explain server-sent events');
+  const [protocol, setProtocol] = useState<Protocol>('agent');
   const [scenario, setScenario] = useState<Scenario>('normal');
   const [streamKey, setStreamKey] = useState('');
   const [thoughtsOpen, setThoughtsOpen] = useState(true);
@@ -36,10 +65,20 @@ export function Demo() {
   function send() {
     // A fresh key per stream: the test backend keeps its per-stream counters under it.
     const key = newStreamKey();
-    const params = new URLSearchParams({ key, ...SCENARIOS.find((s) => s.value === scenario)?.params });
+    const params = new URLSearchParams({
+      key,
+      protocol,
+      ...(isProvider(protocol) && { delay_ms: PROVIDER_DELAY_MS }),
+      ...SCENARIOS.find((s) => s.value === scenario)?.params,
+    });
     setStreamKey(key);
     setThoughtsOpen(true);
-    startStream({ url: `/api/run_sse?${params}`, body: { message: prompt } });
+    startStream({ url: `/api/run_sse?${params}`, body: { message: prompt }, protocol });
+  }
+
+  function chooseProtocol(next: Protocol) {
+    setProtocol(next);
+    if (!scenariosFor(next).some((s) => s.value === scenario)) setScenario('normal');
   }
 
   function sendOnCtrlEnter(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -63,9 +102,19 @@ export function Demo() {
         />
         <div className="controls">
           <label className="scenario">
+            Protocol
+            <select data-testid="protocol" value={protocol} onChange={(e) => chooseProtocol(e.target.value as Protocol)}>
+              {PROTOCOLS.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="scenario">
             Scenario
             <select data-testid="scenario" value={scenario} onChange={(e) => setScenario(e.target.value as Scenario)}>
-              {SCENARIOS.map((s) => (
+              {scenariosFor(protocol).map((s) => (
                 <option key={s.value} value={s.value}>
                   {s.label}
                 </option>
@@ -115,6 +164,13 @@ export function Demo() {
         <div data-testid="answer" className="answer">
           {text}
         </div>
+        {toolCalls.length > 0 && <ToolCalls calls={toolCalls} />}
+        {usage && (
+          <p data-testid="usage" className="muted small">
+            Tokens: <span data-testid="usage-input">{usage.inputTokens ?? '?'}</span> in,{' '}
+            <span data-testid="usage-output">{usage.outputTokens ?? '?'}</span> out
+          </p>
+        )}
         <p className="muted small">
           With “Drop the connection mid-answer”, the client reconnects with Last-Event-ID and the server resumes —
           no word is lost or repeated.
@@ -138,6 +194,28 @@ function Stat({ label, testId, value }: { label: string; testId: string; value: 
       <dt>{label}</dt>
       <dd data-testid={testId}>{value}</dd>
     </div>
+  );
+}
+
+function ToolCalls({ calls }: { calls: readonly ToolCall[] }) {
+  return (
+    <>
+      <h2>Tool calls</h2>
+      <ol className="tool-calls">
+        {calls.map((call) => (
+          <li key={call.id} data-testid="tool-call">
+            <code data-testid="tool-call-name">{call.name}</code> <span data-testid="tool-call-id" className="muted small">{call.id}</span>
+            <pre data-testid="tool-call-args">{call.args}</pre>
+            {/* The parsed input only once the arguments are complete JSON. */}
+            {'input' in call ? (
+              <pre data-testid="tool-call-input">{JSON.stringify(call.input)}</pre>
+            ) : (
+              <p className="muted small">arguments streaming…</p>
+            )}
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 
@@ -169,6 +247,8 @@ function errorTitle(error: StreamError): string {
       return 'The connection dropped and the stream cannot be resumed';
     case 'invalid-option':
       return 'The stream was started with an invalid option';
+    case 'server':
+      return 'The provider reported an error';
     default:
       return 'The stream failed';
   }
