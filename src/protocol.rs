@@ -139,6 +139,17 @@ impl Decoder {
         Some(())
     }
 
+    /// The protocol of an event with this type and data: [`Protocol::Auto`] settles at the
+    /// first. The session decodes the agent vocabulary itself when this says
+    /// [`Protocol::Agent`] (its token fast path, with no call through `dyn`).
+    #[inline]
+    pub(crate) fn settle(&mut self, event_type: &str, data: &str) -> Protocol {
+        if self.protocol == Protocol::Auto {
+            self.protocol = detect(event_type, data);
+        }
+        self.protocol
+    }
+
     /// [`decode_sse`](Self::decode_sse) without copying, for the session.
     pub(crate) fn sse<'a>(
         &mut self,
@@ -147,10 +158,7 @@ impl Decoder {
         last_event_id: &'a str,
         out: &mut dyn FnMut(EventRef<'_>),
     ) {
-        if self.protocol == Protocol::Auto {
-            self.protocol = detect(event_type, data);
-        }
-        if self.protocol == Protocol::Agent {
+        if self.settle(event_type, data) == Protocol::Agent {
             return out(decode_sse_ref(event_type, data, last_event_id));
         }
         self.decode(&mut Emit { event_type, data, last_event_id, is_json: false, sent: false, out });

@@ -12,8 +12,8 @@ import { useStream, type ToolCall, type UseStreamOptions } from 'wasm-sse/react'
  * provider's shape (the route asks the test server for it); agent and auto stream the agent.
  */
 const PROTOCOLS: ReadonlyArray<{ value: Protocol; label: string }> = [
-  { value: 'agent', label: 'Agent (event: thought/text/done)' },
   { value: 'auto', label: 'Auto (recognised from the stream)' },
+  { value: 'agent', label: 'Agent (event: thought/text/done)' },
   { value: 'openai', label: 'OpenAI Chat Completions' },
   { value: 'openai-responses', label: 'OpenAI Responses' },
   { value: 'anthropic', label: 'Anthropic Messages' },
@@ -56,7 +56,7 @@ export function Demo() {
   const { startStream, stopStream, isStreaming, status, text, thoughts, error, lastEventId, stats, toolCalls, usage } =
     useStream(STREAM_OPTIONS);
   const [prompt, setPrompt] = useState('Explain server-sent events');
-  const [protocol, setProtocol] = useState<Protocol>('agent');
+  const [protocol, setProtocol] = useState<Protocol>('auto');
   const [scenario, setScenario] = useState<Scenario>('normal');
   const [streamKey, setStreamKey] = useState('');
   const [thoughtsOpen, setThoughtsOpen] = useState(true);

@@ -81,7 +81,7 @@ function chatCompletion(body: ArrayBuffer | null): Upstream {
 }
 
 async function proxy(request: NextRequest): Promise<Response> {
-  const protocol = request.nextUrl.searchParams.get('protocol') ?? 'agent';
+  const protocol = request.nextUrl.searchParams.get('protocol') ?? 'auto';
   const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
   let upstreamRequest: Upstream;
   if (OPENAI_COMPATIBLE) {
