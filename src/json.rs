@@ -126,6 +126,46 @@ fn fields_into<'a>(text: &'a str, names: &[&str], out: &mut [Option<&'a str>]) -
     scanned.is_some() && s.pos == text.len()
 }
 
+/// A member to capture in one pass (see [`capture`]): its raw value goes to `out[slot]`,
+/// and when it is an object (with `first`: an array whose first element is an object),
+/// the members of `inner` are captured from it in the same pass.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Path<'q> {
+    pub(crate) key: &'q str,
+    pub(crate) slot: usize,
+    pub(crate) first: bool,
+    pub(crate) inner: &'q [Path<'q>],
+}
+
+impl<'q> Path<'q> {
+    /// A member whose value is only captured.
+    pub(crate) const fn leaf(key: &'q str, slot: usize) -> Self {
+        Path { key, slot, first: false, inner: &[] }
+    }
+}
+
+/// The raw values of nested members of the JSON object `text`, validating it in one pass:
+/// what [`fields`] would find level by level (`choices` → `[0]` → `delta` → `content`),
+/// without scanning the inner values again at each level. False (with `out` unspecified)
+/// when `text` is not one valid JSON object. Where a key repeats, the last one counts, as
+/// in `JSON.parse`, inner members included.
+pub(crate) fn capture<'a>(text: &'a str, paths: &[Path<'_>], out: &mut [Option<&'a str>]) -> bool {
+    out.fill(None);
+    let mut s = Scanner { src: text, pos: 0, escaped: false };
+    s.skip_ws();
+    let scanned = s.capture_object(1, paths, out);
+    s.skip_ws();
+    scanned.is_some() && s.pos == text.len()
+}
+
+/// Forgets what `paths` captured (a repeated key starts over).
+fn clear(paths: &[Path<'_>], out: &mut [Option<&str>]) {
+    for path in paths {
+        out[path.slot] = None;
+        clear(path.inner, out);
+    }
+}
+
 /// Calls `each` with the raw text of every element of the JSON array `text`, in order.
 /// `None` (after the elements before the fault) when `text` is not one valid JSON array.
 #[inline(never)]
@@ -388,6 +428,79 @@ impl<'a> Scanner<'a> {
         Some((out, plain))
     }
 
+    /// An object (at nesting `depth`), capturing the members of `paths` (see [`capture`]).
+    fn capture_object(
+        &mut self,
+        depth: usize,
+        paths: &[Path<'_>],
+        out: &mut [Option<&'a str>],
+    ) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'{')?;
+        self.skip_ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            let key = self.string()?;
+            let key = if self.escaped { unescape(key) } else { Cow::Borrowed(key) };
+            self.skip_ws();
+            self.eat(b':')?;
+            self.skip_ws();
+            let start = self.pos;
+            let path = paths.iter().find(|path| path.key == key);
+            if let Some(path) = path {
+                clear(path.inner, out);
+            }
+            match (path, self.peek()) {
+                (Some(path), Some(b'{')) if !path.inner.is_empty() && !path.first => {
+                    self.capture_object(depth + 1, path.inner, out)?
+                }
+                (Some(path), Some(b'[')) if path.first => self.capture_first(depth + 1, path.inner, out)?,
+                _ => self.value(depth)?,
+            }
+            if let Some(path) = path {
+                out[path.slot] = Some(sub(self.src, start..self.pos));
+            }
+            self.skip_ws();
+            if self.eat(b'}').is_some() {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+
+    /// An array (at nesting `depth`) whose first element, when an object, has `paths`
+    /// captured; the other elements are only validated.
+    fn capture_first(&mut self, depth: usize, paths: &[Path<'_>], out: &mut [Option<&'a str>]) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'[')?;
+        self.skip_ws();
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        let mut first = true;
+        loop {
+            self.skip_ws();
+            if first && self.peek() == Some(b'{') {
+                self.capture_object(depth + 1, paths, out)?;
+            } else {
+                self.value(depth)?;
+            }
+            first = false;
+            self.skip_ws();
+            if self.eat(b']').is_some() {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+
     /// Scans `{ "key": value, … }`, calling `on_member` with each raw key, whether the key
     /// has escapes, the value's text, and whether the value is a string without escapes.
     fn members(
@@ -612,6 +725,105 @@ mod tests {
                 prop_assume!(!matches!(&serde, Err(e) if e.to_string().contains("out of range")));
                 prop_assert_eq!(is_json(&text), serde.is_ok(), "{:?}", text);
             }
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod capture_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PATHS: &[Path<'static>] = &[
+        Path {
+            key: "choices",
+            slot: 0,
+            first: true,
+            inner: &[
+                Path {
+                    key: "delta",
+                    slot: 1,
+                    first: false,
+                    inner: &[Path::leaf("content", 2), Path::leaf("x", 3)],
+                },
+                Path::leaf("finish_reason", 4),
+            ],
+        },
+        Path::leaf("usage", 5),
+    ];
+
+    /// What `fields`, level by level, finds for PATHS; `None` when the text is not an object.
+    fn level_by_level(text: &str) -> Option<[Option<&str>; 6]> {
+        let [choices, usage] = fields(text, ["choices", "usage"])?;
+        let choice = choices.filter(|c| c.starts_with('[')).and_then(first).filter(|c| c.starts_with('{'));
+        let [delta, finish] = choice.and_then(|c| fields(c, ["delta", "finish_reason"])).unwrap_or_default();
+        let [content, x] = delta.and_then(|d| fields(d, ["content", "x"])).unwrap_or_default();
+        Some([choices, delta, content, x, finish, usage])
+    }
+
+    fn captured(text: &str) -> Option<[Option<&str>; 6]> {
+        let mut out = [None; 6];
+        capture(text, PATHS, &mut out).then_some(out)
+    }
+
+    #[test]
+    fn capture_finds_what_fields_finds_level_by_level() {
+        let texts = [
+            r#"{"choices":[{"index":0,"delta":{"content":"Hi","x":1},"finish_reason":null}],"usage":null}"#,
+            r#"{"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]}"#,
+            r#"{"choices":[],"usage":{"n":1}}"#,
+            r#"{"choices":[1,{"delta":{}}]}"#,
+            r#"{"choices":{"delta":{"content":"not an array"}}}"#,
+            r#"{"choices":[{"delta":"text"}]}"#,
+            r#"{"choices":[{"delta":{"content":"first"}}],"choices":[{"finish_reason":"stop"}]}"#,
+            r#"{"choices":[{"delta":{"content":"a","content":"b"}}]}"#,
+            r#" { "choices" : [ { "delta" : { "content" : "sp" } } ] } "#,
+            r#"{"ch\u006fices":[{"delta":{"content":"escaped key"}}]}"#,
+            r#"{"choices":[{"delta":{"content":"a"}}]"#,
+            r#"{"choices":[{"delta":{"content":"a"}}]}x"#,
+            r#"[{"choices":[]}]"#,
+            r#""text""#,
+            "",
+        ];
+        for text in texts {
+            assert_eq!(captured(text), level_by_level(text), "{text}");
+        }
+        assert_eq!(captured(texts[6]).unwrap()[2], None, "a repeated key drops what the first one had");
+    }
+
+    fn arb_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            (0u32..100).prop_map(serde_json::Value::from),
+            "[a-z\"\\\\é ]{0,6}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            let key = prop_oneof![
+                Just("choices".to_owned()),
+                Just("delta".to_owned()),
+                Just("content".to_owned()),
+                Just("x".to_owned()),
+                Just("finish_reason".to_owned()),
+                Just("usage".to_owned()),
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                prop::collection::vec((key, inner), 0..5)
+                    .prop_map(|members| serde_json::Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn capture_is_fields_level_by_level_for_any_json(value in arb_value(), cut in 0usize..200) {
+            let text = value.to_string();
+            prop_assert_eq!(captured(&text), level_by_level(&text), "{}", text);
+            // And on text that is not JSON: a prefix.
+            let cut = (0..=cut.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+            let prefix = &text[..cut];
+            prop_assert_eq!(captured(prefix), level_by_level(prefix), "{}", prefix);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! A [`Decoder`] holds what a stream needs between events (tool calls by index or item ID,
 //! the last finish reason, the usage reported so far). It does no I/O: framing (SSE or
 //! NDJSON) is the parsers' job, and a decoder takes each dispatched event or NDJSON value.
-//! The field reads use the crate's JSON scanner ([`json`](crate::json)), so no JSON tree is
+//! The field reads use the crate's JSON scanner ([`json`]), so no JSON tree is
 //! built and nothing is copied unless a string has escapes.
 //!
 //! The shapes follow each provider's public streaming reference; the test tables in
@@ -18,7 +18,7 @@ use crate::prelude::*;
 
 use crate::error::{decimal, join, StreamError};
 use crate::event::{decode_ndjson_ref, decode_sse_ref, EventRef, Kind, StreamEvent, Usage};
-use crate::json::{self, as_count, as_string, elements, fields, first, TopLevel};
+use crate::json::{self, as_count, as_string, elements, fields, first, Path, TopLevel};
 
 /// Which wire format a stream's events are in. Framing ([`Format`](crate::Format): SSE or
 /// NDJSON) is chosen apart from it.
@@ -274,29 +274,25 @@ impl Decoder {
             let status = self.finish.take();
             return self.done(e, status);
         }
-        let Some([choices, usage, error]) = e.fields(["choices", "usage", "error"]) else { return };
+        let mut at = [None; 9];
+        if !e.capture(OPENAI_CHUNK, &mut at) {
+            return;
+        }
+        let [_, _, content, reasoning_content, reasoning, tool_calls, finish, usage, error] = at;
         if let Some(error) = present(error) {
             return e.error(message_of(error));
         }
-        if let Some([delta, finish]) =
-            choices.and_then(first).and_then(|c| fields(c, ["delta", "finish_reason"]))
-        {
-            if let Some([content, reasoning_content, reasoning, tool_calls]) =
-                delta.and_then(|d| fields(d, ["content", "reasoning_content", "reasoning", "tool_calls"]))
-            {
-                if let Some(thought) = nonempty(reasoning_content).or_else(|| nonempty(reasoning)) {
-                    e.typed(Kind::Thought, thought);
-                }
-                if let Some(text) = nonempty(content) {
-                    e.typed(Kind::Text, text);
-                }
-                if let Some(calls) = tool_calls {
-                    let _ = elements(calls, &mut |call| self.openai_tool(e, call));
-                }
-            }
-            if let Some(finish) = string(finish) {
-                self.finish = Some(finish.into_owned());
-            }
+        if let Some(thought) = nonempty(reasoning_content).or_else(|| nonempty(reasoning)) {
+            e.typed(Kind::Thought, thought);
+        }
+        if let Some(text) = nonempty(content) {
+            e.typed(Kind::Text, text);
+        }
+        if let Some(calls) = tool_calls {
+            let _ = elements(calls, &mut |call| self.openai_tool(e, call));
+        }
+        if let Some(finish) = string(finish) {
+            self.finish = Some(finish.into_owned());
         }
         if let Some([input, output]) =
             present(usage).and_then(|u| fields(u, ["prompt_tokens", "completion_tokens"]))
@@ -574,6 +570,33 @@ impl Decoder {
     }
 }
 
+/// What a Chat Completions chunk is read for, in one pass (the token path): `choices[0]`'s
+/// `delta` (`content`, `reasoning_content`, `reasoning`, `tool_calls`) and `finish_reason`,
+/// and the top-level `usage` and `error`.
+const OPENAI_CHUNK: &[Path<'static>] = &[
+    Path {
+        key: "choices",
+        slot: 0,
+        first: true,
+        inner: &[
+            Path {
+                key: "delta",
+                slot: 1,
+                first: false,
+                inner: &[
+                    Path::leaf("content", 2),
+                    Path::leaf("reasoning_content", 3),
+                    Path::leaf("reasoning", 4),
+                    Path::leaf("tool_calls", 5),
+                ],
+            },
+            Path::leaf("finish_reason", 6),
+        ],
+    },
+    Path::leaf("usage", 7),
+    Path::leaf("error", 8),
+];
+
 /// Where a decoder's events go, for one input event. The helpers here and the decoders are
 /// `#[inline(never)]`: inlined into one another they took 15 KB of wasm (twiggy), twice
 /// what they take apart, and none of them is on the agent vocabulary's hot path.
@@ -594,6 +617,14 @@ impl<'a> Emit<'a, '_> {
     fn fields<const N: usize>(&mut self, names: [&str; N]) -> Option<[Option<&'a str>; N]> {
         let found = fields(self.data, names);
         self.is_json = found.is_some() || json::is_json(self.data);
+        found
+    }
+
+    #[inline(never)]
+    /// [`fields`](Self::fields) of nested members in one pass ([`json::capture`]).
+    fn capture(&mut self, paths: &[Path<'_>], out: &mut [Option<&'a str>]) -> bool {
+        let found = json::capture(self.data, paths, out);
+        self.is_json = found || json::is_json(self.data);
         found
     }
 
