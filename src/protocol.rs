@@ -573,7 +573,7 @@ impl Decoder {
 /// What a Chat Completions chunk is read for, in one pass (the token path): `choices[0]`'s
 /// `delta` (`content`, `reasoning_content`, `reasoning`, `tool_calls`) and `finish_reason`,
 /// and the top-level `usage` and `error`.
-const OPENAI_CHUNK: &[Path<'static>] = &[
+pub(crate) const OPENAI_CHUNK: &[Path<'static>] = &[
     Path {
         key: "choices",
         slot: 0,
