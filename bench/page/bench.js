@@ -53,7 +53,14 @@ async function loadPackages(config) {
     await api.default();
     const memories = exportedMemories.slice(before);
     if (memories.length !== 1) throw new Error(`${entry}: init() instantiated ${memories.length} exported WebAssembly memories, expected 1`);
-    packages.push({ id, label, api, memory: memories[0], old: id === 'wasm-sse-old' });
+    // Whether it takes `protocol` (provider workloads run only on packages that do).
+    let protocols = true;
+    try {
+      api.startStream({ url: 'http://bench.test/x', protocol: 'agent', fetch: () => new Promise(() => {}) }).stop();
+    } catch {
+      protocols = false;
+    }
+    packages.push({ id, label, api, memory: memories[0], protocols });
   }
   return packages;
 }
@@ -145,8 +152,8 @@ async function throughput(config, packages, report) {
       // parser here) by up to 3× for the next run, and would flatter wasm-sse.
       globalThis.gc();
       // The warm-up run of each competitor is also its correctness run: it keeps the content.
-      // The old package has no `protocol` option: provider workloads are the new one's only.
-      for (const competitor of selected(config, packages).filter((c) => !(workload.protocol && c.old))) {
+      // A package without the `protocol` option (the old one) sits out provider workloads.
+      for (const competitor of selected(config, packages).filter((c) => !(workload.protocol && c.protocols === false))) {
         const tally = new Tally(competitor.check === 'content');
         let problem;
         try {

@@ -190,7 +190,7 @@ const JS_COMPETITORS = [
 export function competitors(packages) {
   return [
     ...JS_COMPETITORS,
-    ...packages.map((pkg) => ({ id: pkg.id, label: `${pkg.label} (startStream, custom fetch)`, feed: 'stream', check: 'content', run: wasmSse(pkg), old: pkg.old })),
+    ...packages.map((pkg) => ({ id: pkg.id, label: `${pkg.label} (startStream, custom fetch)`, feed: 'stream', check: 'content', run: wasmSse(pkg), protocols: pkg.protocols })),
   ];
 }
 
