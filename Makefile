@@ -37,6 +37,8 @@ lint: setup-wasm
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
+	# The npm build's SIMD scans (scripts/make-pkg.sh enables simd128).
+	RUSTFLAGS="-C target-feature=+simd128" cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
 	# The pure core alone (default-features = false): no wasm-bindgen, web-sys, serde.
 	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
 	cd examples/leptos-chat && cargo fmt --check && cargo clippy --target $(WASM_TARGET) -- -D warnings
@@ -50,10 +52,13 @@ native-test: setup-native
 ## worker) and the JS API's startStream, which run the same client; stall detection. The
 ## runner's limit is for a whole test binary (20 s by default), hence the longer one. The
 ## packed package is tested in e2e/ (make e2e).
-BROWSER_TESTS := --test browser --test worker --test js_api --test stall --test protocols
+## They build with WebAssembly SIMD, as the npm package does (scripts/make-pkg.sh); --lib
+## runs the SIMD scans against byte loops.
+BROWSER_TESTS := --lib --test browser --test worker --test js_api --test stall --test protocols
+SIMD := RUSTFLAGS="-C target-feature=+simd128"
 browser-test: setup-browser
-	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome $(BROWSER_TESTS)
-	WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --firefox $(BROWSER_TESTS)
+	$(SIMD) WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome $(BROWSER_TESTS)
+	$(SIMD) WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --firefox $(BROWSER_TESTS)
 
 ## react-test: the store and hook unit tests (vitest; the hook in jsdom).
 react-test: setup-browser

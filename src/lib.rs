@@ -62,6 +62,10 @@ pub use retry::{ReconnectPolicy, RetryConfig};
 pub use sse::{EventStreamParser, RawEvent, SseItem};
 pub use stall::IdleTimeout;
 
+// The crate's own wasm tests (the SIMD scans) run in the browser, as the npm build does.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 /// `alloc`'s types under the names the `std` prelude gives them, for the modules that
 /// build without `std`.
 mod prelude {

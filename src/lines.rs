@@ -249,8 +249,29 @@ pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// The first LF (or CR too, with `cr`) in `bytes`, sixteen bytes at a time with WebAssembly
+/// SIMD (the npm build enables `simd128`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_load, v128_or};
+    let (lf, cr_byte) = (u8x16_splat(b'\n'), u8x16_splat(if cr { b'\r' } else { b'\n' }));
+    let mut at = 0;
+    while at + 16 <= bytes.len() {
+        // SAFETY: the 16 bytes at `at` are within `bytes` (checked above); `v128_load` takes
+        // any alignment.
+        let v = unsafe { v128_load(bytes.as_ptr().add(at).cast()) };
+        let mask = u8x16_bitmask(v128_or(u8x16_eq(v, lf), u8x16_eq(v, cr_byte)));
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    bytes[at..].iter().position(|&b| b == b'\n' || (cr && b == b'\r')).map(|i| at + i)
+}
+
 /// The first LF (or CR too, with `cr`) in `bytes`, eight bytes at a time: lines of agent
 /// streams are short, and a byte-by-byte loop was the parser's largest cost in wasm.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(crate) fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -406,5 +427,33 @@ mod tests {
         assert_eq!(split(LineEnds::Lf, 100, &[b"a\nbc"]).1, Some(b"bc".to_vec()));
         assert_eq!(split(LineEnds::Lf, 100, &[b"a\n"]).1, None);
         assert_eq!(split(LineEnds::Lf, 3, &[b"abcdef"]).1, None);
+    }
+}
+
+/// The SIMD `find_eol` of the npm build against a byte scan, in the browser (`make
+/// browser-test` builds with `simd128`, as `make pkg` does).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod simd_tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn find_eol_agrees_with_a_byte_scan() {
+        for len in 0..40 {
+            for i in 0..=len {
+                for j in 0..=len {
+                    let mut bytes = vec![b'x'; len];
+                    if i < len {
+                        bytes[i] = b'\r';
+                    }
+                    if j < len {
+                        bytes[j] = b'\n';
+                    }
+                    for cr in [false, true] {
+                        let want = bytes.iter().position(|&b| b == b'\n' || (cr && b == b'\r'));
+                        assert_eq!(super::find_eol(&bytes, cr), want, "{bytes:?} cr={cr}");
+                    }
+                }
+            }
+        }
     }
 }
