@@ -108,17 +108,23 @@ fn expected(stream: &[u8]) -> Vec<Entry> {
     out
 }
 
-fn through_session(stream: &[u8], cuts: &[usize]) -> Vec<Entry> {
+/// A session of the JS API's batch over an open SSE response, with `max_event_bytes`.
+fn sse_session(max_event_bytes: usize) -> Session<Batch> {
     let mut session = Session::new(
         Format::Sse,
         crate::protocol::Protocol::Auto,
-        64,
+        max_event_bytes,
         RetryConfig::default(),
         true,
         "",
         Batch::default(),
     );
     assert!(session.open(Some("text/event-stream"), false));
+    session
+}
+
+fn through_session(stream: &[u8], cuts: &[usize]) -> Vec<Entry> {
+    let mut session = sse_session(64);
     let mut got = Vec::new();
     let mut from = 0;
     for &to in cuts.iter().chain([stream.len()].iter()) {
@@ -176,16 +182,7 @@ proptest! {
 
 #[test]
 fn the_batch_knows_when_its_text_is_ascii() {
-    let mut session = Session::new(
-        Format::Sse,
-        crate::protocol::Protocol::Auto,
-        64,
-        RetryConfig::default(),
-        true,
-        "",
-        Batch::default(),
-    );
-    assert!(session.open(Some("text/event-stream"), false));
+    let mut session = sse_session(64);
     session.feed(b"data: plain\n\n");
     assert!(session.out.is_ascii());
     session.feed("data: caf\u{e9}\n\n".as_bytes());
@@ -201,16 +198,7 @@ fn profile_llm_tokens() {
     let stream = llm::llm_tokens(4 << 20);
     let mut n = 0;
     for _ in 0..5 {
-        let mut session = Session::new(
-            Format::Sse,
-            crate::protocol::Protocol::Auto,
-            1 << 24,
-            RetryConfig::default(),
-            true,
-            "",
-            Batch::default(),
-        );
-        assert!(session.open(Some("text/event-stream"), false));
+        let mut session = sse_session(1 << 24);
         for chunk in stream.chunks(65536) {
             session.out.clear();
             session.feed(chunk);
