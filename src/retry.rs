@@ -223,7 +223,9 @@ impl ReconnectPolicy {
                 // sent before processing; 429 refuses it); a 500, 502 or 504 can come from a
                 // proxy after the backend started the work.
                 let not_processed = matches!(status, 408 | 429 | 503);
-                if !not_processed && !cx.safe_method && !cx.has_last_event_id {
+                // With reconnection off nothing is re-sent anyway: that is the reason to give.
+                let retrying = self.config.max_retries > 0;
+                if retrying && !not_processed && !cx.safe_method && !cx.has_last_event_id {
                     return Decision::GiveUp(GiveUpReason::MaybeProcessed { status });
                 }
                 retry_after_ms

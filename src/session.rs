@@ -351,6 +351,11 @@ mod tests {
         let off = RetryConfig::DISABLED;
         assert_eq!(session(Format::Auto, off, true).end(End::BodyEnded, 0.5), Next::Ended);
         assert_eq!(session(Format::Auto, off, true).end(http(503), 0.5), Next::RetryOff);
+        assert_eq!(
+            session(Format::Auto, off, false).end(http(502), 0.5),
+            Next::RetryOff,
+            "a POST, retries off"
+        );
         assert_eq!(session(Format::Auto, off, true).end(http(404), 0.5), Next::Fail);
     }
 

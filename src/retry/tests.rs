@@ -132,6 +132,13 @@ fn disabled_policy_never_reconnects() {
     let got = ReconnectPolicy::new(RetryConfig::DISABLED)
         .decide(Outcome::Network { opened: false }, &cx(true, true));
     assert_eq!(got, Decision::GiveUp(GiveUpReason::RetriesExhausted { failures: 1 }));
+    // A POST answered 502 with reconnection off: not "may have started its work" (which
+    // would not be retried even with it on) but "reconnection is off".
+    for status in [500, 502, 504] {
+        let got = ReconnectPolicy::new(RetryConfig::DISABLED)
+            .decide(Outcome::Http { status, retry_after_ms: None }, &cx(false, false));
+        assert_eq!(got, Decision::GiveUp(GiveUpReason::RetriesExhausted { failures: 1 }), "{status}");
+    }
 }
 
 #[test]
