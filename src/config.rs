@@ -100,7 +100,14 @@ pub fn check_method(method: &str, has_body: bool) -> Result<String, StreamError>
             ["method '", method, "' is not a valid HTTP method; use e.g. 'GET' or 'POST'"].concat(),
         ));
     }
-    Ok(method.to_ascii_uppercase())
+    let method = method.to_ascii_uppercase();
+    // `fetch` throws for these, which would read as a network error and be retried.
+    if has_body && (method == "GET" || method == "HEAD") {
+        return Err(StreamError::InvalidOption(
+            ["a ", &method, " request cannot have a body; use 'POST' (the default with a body)"].concat(),
+        ));
+    }
+    Ok(method)
 }
 
 /// Rejects a header that would let a value smuggle extra header lines (CR or LF), names
@@ -235,6 +242,12 @@ mod tests {
         // The Rust client used to send `patch` as is; the JS one upper-cased it.
         assert_eq!(check_method("patch", false).unwrap(), "PATCH");
         assert_eq!(check_method("Post", true).unwrap(), "POST");
+        for (method, name) in [("get", "GET"), ("HEAD", "HEAD")] {
+            let err = check_method(method, true).unwrap_err();
+            assert_eq!(err.kind(), "invalid-option");
+            assert!(err.message().contains(name) && err.message().contains("'POST'"), "{}", err.message());
+        }
+        assert_eq!(check_method("GET", false).unwrap(), "GET");
         for bad in ["GET /", "P\r\nX", "é"] {
             assert_eq!(check_method(bad, false).unwrap_err().kind(), "invalid-option", "{bad:?}");
         }

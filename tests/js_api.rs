@@ -106,6 +106,8 @@ fn js_api_bad_options_throw_invalid_option_naming_the_key() {
         (r#"{"onEvent":"no"}"#, "onEvent must be a function"),
         // Headers.set threw for it and the request went out without Last-Event-ID.
         (r#"{"lastEventId":"a\nb"}"#, "lastEventId contains a line break"),
+        // fetch throws for it, which read as a network error and was retried.
+        (r#"{"method":"get","body":"x"}"#, "a GET request cannot have a body"),
     ];
     for (extra, needle) in cases {
         let (opts, _) = options(url("/counter").into(), extra);
