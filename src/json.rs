@@ -415,9 +415,6 @@ impl<'a> Scanner<'a> {
     }
 
     fn object(&mut self, depth: usize) -> Option<()> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
         self.members(depth, |_, _, _, _| {})
     }
 
@@ -444,22 +441,9 @@ impl<'a> Scanner<'a> {
         paths: &[Path<'_>],
         out: &mut [Option<&'a str>],
     ) -> Option<()> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.eat(b'{')?;
-        self.skip_ws();
-        if self.eat(b'}').is_some() {
-            return Some(());
-        }
-        loop {
-            self.skip_ws();
-            let key = self.string()?;
-            let key = if self.escaped { unescape(key) } else { Cow::Borrowed(key) };
-            self.skip_ws();
-            self.eat(b':')?;
-            self.skip_ws();
-            let start = self.pos;
+        self.each_member(depth, |s, key, escaped| {
+            let key = if escaped { unescape(key) } else { Cow::Borrowed(key) };
+            let start = s.pos;
             // Length and first byte before the bytes: most keys are not wanted.
             let path = paths.iter().find(|path| {
                 path.key.len() == key.len()
@@ -469,22 +453,18 @@ impl<'a> Scanner<'a> {
             if let Some(path) = path.filter(|path| out[path.slot].is_some()) {
                 clear(path.inner, out); // a repeated key: only the last one counts
             }
-            match (path, self.peek()) {
+            match (path, s.peek()) {
                 (Some(path), Some(b'{')) if !path.inner.is_empty() && !path.first => {
-                    self.capture_object(depth + 1, path.inner, out)?
+                    s.capture_object(depth + 1, path.inner, out)?
                 }
-                (Some(path), Some(b'[')) if path.first => self.capture_first(depth + 1, path.inner, out)?,
-                _ => self.value(depth)?,
+                (Some(path), Some(b'[')) if path.first => s.capture_first(depth + 1, path.inner, out)?,
+                _ => s.value(depth)?,
             }
             if let Some(path) = path {
-                out[path.slot] = Some(sub(self.src, start..self.pos));
+                out[path.slot] = Some(sub(s.src, start..s.pos));
             }
-            self.skip_ws();
-            if self.eat(b'}').is_some() {
-                return Some(());
-            }
-            self.eat(b',')?;
-        }
+            Some(())
+        })
     }
 
     /// An array (at nesting `depth`) whose first element, when an object, has `paths`
@@ -522,6 +502,26 @@ impl<'a> Scanner<'a> {
         depth: usize,
         mut on_member: impl FnMut(&'a str, bool, &'a str, bool),
     ) -> Option<()> {
+        self.each_member(depth, |s, key, escaped| {
+            let start = s.pos;
+            s.value(depth)?;
+            // `escaped` is the last string's: the value's own, when the value is a string.
+            let value = sub(s.src, start..s.pos);
+            on_member(key, escaped, value, value.starts_with('"') && !s.escaped);
+            Some(())
+        })
+    }
+
+    /// The frame of an object at nesting `depth`: for each member, its raw key and whether
+    /// the key has escapes go to `member`, which scans the value (the scanner is at it).
+    fn each_member(
+        &mut self,
+        depth: usize,
+        mut member: impl FnMut(&mut Self, &'a str, bool) -> Option<()>,
+    ) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         self.eat(b'{')?;
         self.skip_ws();
         if self.eat(b'}').is_some() {
@@ -534,11 +534,7 @@ impl<'a> Scanner<'a> {
             self.skip_ws();
             self.eat(b':')?;
             self.skip_ws();
-            let start = self.pos;
-            self.value(depth)?;
-            // `escaped` is the last string's: the value's own, when the value is a string.
-            let value = sub(self.src, start..self.pos);
-            on_member(key, escaped, value, value.starts_with('"') && !self.escaped);
+            member(self, key, escaped)?;
             self.skip_ws();
             if self.eat(b'}').is_some() {
                 return Some(());
