@@ -206,13 +206,11 @@ impl Decoder {
     }
 
     /// The call that pieces name `key` (the latest, should a key come back).
-    #[inline(never)]
     fn find(&self, key: &str) -> Option<usize> {
         self.calls.iter().rposition(|call| call.key == key)
     }
 
     /// Starts a call; without a provider ID it is `call_N`, N its position in the stream.
-    #[inline(never)]
     fn start(&mut self, key: &str, id: Option<Cow<'_, str>>, name: Option<Cow<'_, str>>) -> usize {
         let id = match id {
             Some(id) => id.into_owned(),
@@ -224,7 +222,6 @@ impl Decoder {
     }
 
     /// Delivers a piece of call `at`'s arguments (the call's first event when `start`).
-    #[inline(never)]
     fn piece<'a>(&mut self, e: &mut Emit<'a, '_>, at: usize, args: Option<Cow<'a, str>>, start: bool) {
         let args = args.unwrap_or(Cow::Borrowed(""));
         if !start && args.is_empty() {
@@ -240,7 +237,6 @@ impl Decoder {
     }
 
     /// A whole call in one event (Gemini, Ollama, AI SDK's `tool-input-available`).
-    #[inline(never)]
     fn whole_call<'a>(
         &mut self,
         e: &mut Emit<'a, '_>,
@@ -252,7 +248,6 @@ impl Decoder {
         self.piece(e, at, Some(Cow::Borrowed(args.unwrap_or("{}"))), true);
     }
 
-    #[inline(never)]
     fn done(&mut self, e: &mut Emit<'_, '_>, status: Option<String>) {
         e.send(EventRef {
             usage: self.usage,
@@ -268,7 +263,6 @@ impl Decoder {
     }
 
     /// Chat Completions: <https://platform.openai.com/docs/api-reference/chat-streaming>.
-    #[inline(never)]
     fn openai(&mut self, e: &mut Emit<'_, '_>) {
         if e.data == "[DONE]" {
             let status = self.finish.take();
@@ -306,7 +300,6 @@ impl Decoder {
 
     /// One entry of `delta.tool_calls`: the first piece of a call has its `id` and name,
     /// the later ones only its `index`.
-    #[inline(never)]
     fn openai_tool<'a>(&mut self, e: &mut Emit<'a, '_>, raw: &'a str) {
         let Some([index, id, function]) = fields(raw, ["index", "id", "function"]) else { return };
         let [name, args] = function.and_then(|f| fields(f, ["name", "arguments"])).unwrap_or_default();
@@ -324,7 +317,6 @@ impl Decoder {
     }
 
     /// Responses: <https://platform.openai.com/docs/api-reference/responses-streaming>.
-    #[inline(never)]
     fn responses(&mut self, e: &mut Emit<'_, '_>) {
         let Some([kind, delta, item, item_id, response, message, error]) =
             e.fields(["type", "delta", "item", "item_id", "response", "message", "error"])
@@ -383,7 +375,6 @@ impl Decoder {
     }
 
     /// Messages streaming: <https://docs.anthropic.com/en/docs/build-with-claude/streaming>.
-    #[inline(never)]
     fn anthropic(&mut self, e: &mut Emit<'_, '_>) {
         let Some([kind, index, block, delta, message, usage, error]) =
             e.fields(["type", "index", "content_block", "delta", "message", "usage", "error"])
@@ -448,7 +439,6 @@ impl Decoder {
 
     /// `streamGenerateContent?alt=sse`:
     /// <https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent>.
-    #[inline(never)]
     fn gemini(&mut self, e: &mut Emit<'_, '_>) {
         let Some([candidates, usage, error]) = e.fields(["candidates", "usageMetadata", "error"]) else {
             return;
@@ -490,7 +480,6 @@ impl Decoder {
     }
 
     /// `/api/chat`: <https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion>.
-    #[inline(never)]
     fn ollama(&mut self, e: &mut Emit<'_, '_>) {
         let Some([message, done, reason, input, output, error]) =
             e.fields(["message", "done", "done_reason", "prompt_eval_count", "eval_count", "error"])
@@ -526,7 +515,6 @@ impl Decoder {
     }
 
     /// UI message stream v1: <https://ai-sdk.dev/docs/ai-sdk-ui/stream-protocol>.
-    #[inline(never)]
     fn ai_sdk(&mut self, e: &mut Emit<'_, '_>) {
         if e.data == "[DONE]" {
             return self.done(e, None);
@@ -597,9 +585,7 @@ pub(crate) const OPENAI_CHUNK: &[Path<'static>] = &[
     Path::leaf("error", 8),
 ];
 
-/// Where a decoder's events go, for one input event. The helpers here and the decoders are
-/// `#[inline(never)]`: inlined into one another they took 15 KB of wasm (twiggy), twice
-/// what they take apart, and none of them is on the agent vocabulary's hot path.
+/// Where a decoder's events go, for one input event.
 struct Emit<'a, 'o> {
     event_type: &'a str,
     data: &'a str,
@@ -613,14 +599,12 @@ struct Emit<'a, 'o> {
 impl<'a> Emit<'a, '_> {
     /// The members `names` of the data, when it is a JSON object; records whether the data
     /// is JSON at all. Every decoder reads these before it sends anything.
-    #[inline(never)]
     fn fields<const N: usize>(&mut self, names: [&str; N]) -> Option<[Option<&'a str>; N]> {
         let found = fields(self.data, names);
         self.is_json = found.is_some() || json::is_json(self.data);
         found
     }
 
-    #[inline(never)]
     /// [`fields`](Self::fields) of nested members in one pass ([`json::capture`]).
     fn capture(&mut self, paths: &[Path<'_>], out: &mut [Option<&'a str>]) -> bool {
         let found = json::capture(self.data, paths, out);
@@ -628,13 +612,11 @@ impl<'a> Emit<'a, '_> {
         found
     }
 
-    #[inline(never)]
     fn send(&mut self, event: EventRef<'_>) {
         self.sent = true;
         (self.out)(event);
     }
 
-    #[inline(never)]
     fn typed(&mut self, kind: Kind, field: Cow<'a, str>) {
         self.send(EventRef::new(
             kind,
@@ -647,7 +629,6 @@ impl<'a> Emit<'a, '_> {
     }
 
     /// A `text` or `thought` of a string member, unless it is absent or empty.
-    #[inline(never)]
     fn typed_nonempty(&mut self, kind: Kind, raw: Option<&'a str>) {
         if let Some(field) = nonempty(raw) {
             self.typed(kind, field);
@@ -655,7 +636,6 @@ impl<'a> Emit<'a, '_> {
     }
 
     /// An in-band error: it ends the stream (the session stops at an event with `fatal`).
-    #[inline(never)]
     fn error(&mut self, message: Cow<'_, str>) {
         self.send(EventRef {
             fatal: true,
@@ -716,25 +696,21 @@ fn detect(event_type: &str, data: &str) -> Protocol {
 }
 
 /// A member's raw value unless it is absent or `null`.
-#[inline(never)]
 fn present(raw: Option<&str>) -> Option<&str> {
     raw.filter(|raw| *raw != "null")
 }
 
 /// A string member's text; `None` when it is absent, `null` or not a string.
-#[inline(never)]
 fn string(raw: Option<&str>) -> Option<Cow<'_, str>> {
     raw.and_then(as_string)
 }
 
-#[inline(never)]
 fn nonempty(raw: Option<&str>) -> Option<Cow<'_, str>> {
     string(raw).filter(|text| !text.is_empty())
 }
 
 /// A provider's error value: its `message` (a string, or an object's `message`), or the
 /// raw JSON when it has none.
-#[inline(never)]
 fn message_of(raw: &str) -> Cow<'_, str> {
     as_string(raw)
         .or_else(|| fields(raw, ["message"]).and_then(|[message]| string(message)))
