@@ -140,10 +140,9 @@ impl Decoder {
     }
 
     /// The protocol of an event with this type and data: [`Protocol::Auto`] settles at the
-    /// first. The session decodes the agent vocabulary itself when this says
-    /// [`Protocol::Agent`] (its token fast path, with no call through `dyn`).
+    /// first.
     #[inline]
-    pub(crate) fn settle(&mut self, event_type: &str, data: &str) -> Protocol {
+    fn settle(&mut self, event_type: &str, data: &str) -> Protocol {
         if self.protocol == Protocol::Auto {
             self.protocol = detect(event_type, data);
         }

@@ -5,7 +5,7 @@
 
 use crate::config::{body_format_of, BodyFormat, Format};
 use crate::error::ParseError;
-use crate::event::{decode_sse_ref, EventRef, Kind};
+use crate::event::{EventRef, Kind};
 use crate::ndjson::NdjsonParser;
 use crate::protocol::{Decoder, Protocol};
 use crate::retry::{Context, Decision, Outcome, ReconnectPolicy, RetryConfig};
@@ -232,11 +232,7 @@ impl<O: Output> Session<O> {
         match (self.format, chunk) {
             (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
                 SseRef::Event { event_type, data, last_event_id } => {
-                    if decoder.settle(event_type, data) == Protocol::Agent {
-                        deliver(Ok(decode_sse_ref(event_type, data, last_event_id)))
-                    } else {
-                        decoder.sse(event_type, data, last_event_id, &mut |event| deliver(Ok(event)))
-                    }
+                    decoder.sse(event_type, data, last_event_id, &mut |event| deliver(Ok(event)))
                 }
                 SseRef::Retry(ms) => *server_retry_ms = Some(ms),
                 SseRef::Comment(_) => *comments += 1,
