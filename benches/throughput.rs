@@ -9,7 +9,8 @@ use wasm_sse::event::decode_sse;
 use wasm_sse::sse::{EventStreamParser, SseItem};
 
 mod llm;
-use llm::llm_tokens;
+use llm::{llm_tokens, openai_tokens};
+use wasm_sse::protocol::{Decoder, Protocol};
 
 /// 1 KB JSON events.
 fn kb_events(total: usize) -> Vec<u8> {
@@ -56,6 +57,28 @@ fn parse_with(stream: &[u8], chunk: usize, decode: bool) -> usize {
     events
 }
 
+/// As [`parse`], decoding with `protocol: 'openai'` (a Chat Completions stream).
+fn parse_openai(stream: &[u8], chunk: usize) -> usize {
+    let mut parser = EventStreamParser::new();
+    let mut decoder = Decoder::new(Protocol::OpenAi);
+    let mut events = 0;
+    for piece in stream.chunks(chunk) {
+        parser.feed(piece);
+        while let Some(item) = parser.poll() {
+            if let Ok(SseItem::Event(raw)) = item {
+                decoder.decode_sse(&raw, |event| {
+                    black_box(event);
+                    events += 1;
+                });
+            }
+        }
+    }
+    events
+}
+
+/// A workload's parse-and-decode function.
+type Parse = fn(&[u8], usize) -> usize;
+
 /// Sorted timings of `runs` runs after one warm-up, and the warm-up's event count.
 fn timings(runs: usize, mut f: impl FnMut() -> usize) -> (Vec<Duration>, usize) {
     let events = f();
@@ -101,10 +124,14 @@ fn main() {
     // `--smoke` (make test): tiny workloads, so the benchmark cannot rot between runs.
     let smoke = std::env::args().any(|a| a == "--smoke");
     let (size, runs, big) = if smoke { (64 << 10, 1, 100_000) } else { (8 << 20, 7, 1_000_000) };
-    let workloads = [("LLM tokens", llm_tokens(size)), ("1 KB JSON events", kb_events(size))];
+    let workloads: [(&str, Vec<u8>, Parse); 3] = [
+        ("LLM tokens", llm_tokens(size), parse),
+        ("OpenAI chat tokens", openai_tokens(size), parse_openai),
+        ("1 KB JSON events", kb_events(size), parse),
+    ];
     println!("| workload | chunk | MB/s | events/s |");
     println!("|---|---:|---:|---:|");
-    for (name, stream) in &workloads {
+    for (name, stream, parse) in &workloads {
         for chunk in [64, 1024, 65536] {
             let (t, events) = median_time(runs, || parse(stream, chunk));
             let secs = t.as_secs_f64();

@@ -158,6 +158,185 @@ pub(crate) fn capture<'a>(text: &'a str, paths: &[Path<'_>], out: &mut [Option<&
     scanned.is_some() && s.pos == text.len()
 }
 
+/// [`capture`] with a memory of the last object's shape, for streams whose objects differ
+/// only in their string values (a provider's chunks: the same ID, model and keys, another
+/// token). It keeps the last object's text with the inside of every string value cut out.
+/// A text that is those pieces, in order, with a valid JSON string inside in each cut, is
+/// the same JSON as the last one but for string contents: it is valid, and every captured
+/// member is where it was, shifted by the strings' new lengths, because what `capture`
+/// looks at (keys, nesting, the other values) is in the pieces. So a match costs a
+/// comparison of the pieces and a scan of the strings' insides instead of a full scan;
+/// anything else is scanned in full, and its shape is kept for the next text.
+#[derive(Debug, Default)]
+pub(crate) struct Shape {
+    /// The pieces of the last object, one after another; piece `i` ends at `ends[i]`. Every
+    /// piece but the last ends with the opening quote of a string value, and every piece
+    /// but the first starts with the closing one.
+    pieces: String,
+    ends: Vec<u32>,
+    /// Per captured slot, where its value starts and ends: (piece, offset in the piece).
+    slots: Vec<Option<[(u32, u32); 2]>>,
+    /// The text the shape was taken from, and where each piece starts in it.
+    text: String,
+    origin: Vec<u32>,
+    /// Where each piece starts in the text at hand (reused between calls).
+    starts: Vec<u32>,
+    /// The address of the paths the shape was taken with: other paths start over.
+    paths: usize,
+    /// Texts scanned in full since the last match: after [`Shape::PATIENCE`] of them a
+    /// shape is taken only now and then, so a stream whose objects never repeat a shape
+    /// pays for the extra pass rarely.
+    misses: u32,
+}
+
+impl Shape {
+    const PATIENCE: u32 = 16;
+
+    /// What [`capture`] returns for `text`, `paths` and `out`.
+    pub(crate) fn capture<'a>(
+        &mut self,
+        text: &'a str,
+        paths: &[Path<'_>],
+        out: &mut [Option<&'a str>],
+    ) -> bool {
+        let same_paths = self.paths == paths.as_ptr() as usize && self.slots.len() == out.len();
+        if same_paths && self.matches(text) {
+            self.misses = 0;
+            let starts = &self.starts;
+            let at = |(piece, offset): (u32, u32)| (starts[piece as usize] + offset) as usize;
+            for (value, place) in out.iter_mut().zip(&self.slots) {
+                *value = place.map(|[from, to]| sub(text, at(from)..at(to)));
+            }
+            return true;
+        }
+        if !capture(text, paths, out) {
+            return false;
+        }
+        self.misses = self.misses.saturating_add(1);
+        if self.misses <= Self::PATIENCE || self.misses % Self::PATIENCE == 0 {
+            self.learn(text, paths, out);
+        }
+        true
+    }
+
+    /// Whether `text` is the pieces with a valid string inside between each two; records
+    /// where the pieces start in it. Up to where `text` first differs from the shape's own
+    /// text, the two have the same pieces and strings: matching starts at the string where
+    /// that is (in a provider's chunk, the token).
+    fn matches(&mut self, text: &str) -> bool {
+        let Shape { pieces, ends, starts, text: known, origin, .. } = self;
+        let Some(last) = ends.len().checked_sub(1) else { return false };
+        let bytes = text.as_bytes();
+        let same = common_prefix(bytes, known.as_bytes());
+        if same == bytes.len() && same == known.len() {
+            starts.clone_from(origin);
+            return true;
+        }
+        // The first string whose inside or closing quote is at or after the difference.
+        let Some(first) = (0..last).find(|&i| origin[i + 1] as usize >= same) else { return false };
+        // Just after its opening quote, the last byte of piece `first`.
+        let mut at = (origin[first] + ends[first] - first.checked_sub(1).map_or(0, |i| ends[i])) as usize;
+        if same < at {
+            return false; // a piece differs
+        }
+        starts.clear();
+        starts.extend_from_slice(&origin[..=first]);
+        for i in first + 1..=last {
+            // The string from its opening quote to its closing one, which piece `i` starts with.
+            let mut s = Scanner { src: text, pos: at - 1, escaped: false };
+            if s.string().is_none() {
+                return false;
+            }
+            at = s.pos - 1;
+            let piece = &pieces.as_bytes()[ends[i - 1] as usize..ends[i] as usize];
+            if !bytes.get(at..).is_some_and(|rest| rest.starts_with(piece)) {
+                return false;
+            }
+            starts.push(at as u32);
+            at += piece.len();
+        }
+        at == bytes.len()
+    }
+
+    /// Takes the shape of `text`, a JSON object that `capture` read into `out`.
+    fn learn(&mut self, text: &str, paths: &[Path<'_>], out: &[Option<&str>]) {
+        self.pieces.clear();
+        self.ends.clear();
+        self.slots.clear();
+        self.starts.clear();
+        self.paths = paths.as_ptr() as usize;
+        let bytes = text.as_bytes();
+        let mut s = Scanner { src: text, pos: 0, escaped: false };
+        let mut piece = 0;
+        self.starts.push(0);
+        // Outside strings a quote only starts one; the text is valid JSON.
+        while let Some(quote) = bytes.get(s.pos..).and_then(|rest| rest.iter().position(|&b| b == b'"')) {
+            s.pos += quote;
+            let inside = s.pos + 1;
+            if s.string().is_none() {
+                return self.forget();
+            }
+            let close = s.pos - 1;
+            let next = bytes[s.pos..].iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+            if next != Some(&b':') {
+                self.pieces.push_str(sub(text, piece..inside));
+                self.ends.push(self.pieces.len() as u32);
+                self.starts.push(close as u32);
+                piece = close;
+            }
+        }
+        self.pieces.push_str(sub(text, piece..));
+        self.ends.push(self.pieces.len() as u32);
+        self.text.clear();
+        self.text.push_str(text);
+        self.origin.clone_from(&self.starts);
+        let (starts, ends) = (&self.starts, &self.ends);
+        // A value's ends are in pieces: it starts at its first byte (a quote opening a
+        // string value is the end of a piece) and ends after its last (a closing quote
+        // starts one).
+        let place = |at: usize| {
+            let piece = starts.iter().rposition(|&start| start as usize <= at)?;
+            let len = ends[piece] - piece.checked_sub(1).map_or(0, |before| ends[before]);
+            let offset = (at - starts[piece] as usize) as u32;
+            (offset < len || piece == ends.len() - 1 && offset == len).then_some((piece as u32, offset))
+        };
+        for value in out {
+            let slot = match value {
+                None => None,
+                Some(value) => {
+                    let from = value.as_ptr() as usize - text.as_ptr() as usize;
+                    match (place(from), place(from + value.len())) {
+                        (Some(from), Some(to)) => Some([from, to]),
+                        _ => return self.forget(),
+                    }
+                }
+            };
+            self.slots.push(slot);
+        }
+    }
+
+    /// No shape: the next text is scanned in full.
+    fn forget(&mut self) {
+        self.ends.clear();
+        self.slots.clear();
+    }
+}
+
+/// How many leading bytes `a` and `b` have in common; eight at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or_default());
+    let mut at = 0;
+    while at + 8 <= n {
+        let differ = word(a, at) ^ word(b, at);
+        if differ != 0 {
+            return at + (differ.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + a[at..n].iter().zip(&b[at..n]).take_while(|(x, y)| x == y).count()
+}
+
 /// Forgets what `paths` captured (a repeated key starts over).
 fn clear(paths: &[Path<'_>], out: &mut [Option<&str>]) {
     for path in paths {
@@ -825,6 +1004,97 @@ mod capture_tests {
         })
     }
 
+    /// `text` read through `shape`, checked against [`captured`]; whether it was a match.
+    fn through_shape<'a>(shape: &mut Shape, text: &'a str) -> (Option<[Option<&'a str>; 6]>, bool) {
+        let mut out = [None; 6];
+        let found = shape.capture(text, PATHS, &mut out).then_some(out);
+        assert_eq!(found, captured(text), "{text}");
+        (found, found.is_some() && shape.misses == 0)
+    }
+
+    #[test]
+    fn a_shape_reads_texts_that_differ_in_string_values_by_comparison() {
+        let mut shape = Shape::default();
+        let first = r#"{"id":"a1","choices":[{"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}"#;
+        assert!(!through_shape(&mut shape, first).1, "the first text is scanned in full");
+        // Matches: other string values (escapes, quotes, multi-byte, empty), same rest.
+        for text in [
+            r#"{"id":"a1","choices":[{"delta":{"content":" there"},"finish_reason":null}],"usage":null}"#,
+            r#"{"id":"b22","choices":[{"delta":{"content":"say \"hi\"\n\u00e9"},"finish_reason":null}],"usage":null}"#,
+            r#"{"id":"","choices":[{"delta":{"content":"é€😀"},"finish_reason":null}],"usage":null}"#,
+            r#"{"id":"a1","choices":[{"delta":{"content":""},"finish_reason":null}],"usage":null}"#,
+        ] {
+            let (found, matched) = through_shape(&mut shape, text);
+            assert!(matched, "{text}");
+            assert_eq!(found.unwrap()[2].map(|c| c.len() >= 2), Some(true));
+        }
+        // Not matches, each scanned in full (and right): another value, key, space or
+        // structure; a string that runs into the next piece; invalid texts.
+        for text in [
+            r#"{"id":"a1","choices":[{"delta":{"content":"x"},"finish_reason":"stop"}],"usage":null}"#,
+            r#"{"id":"a1","choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":{"n":1}}"#,
+            r#"{"id":"a1","choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":null} "#,
+            r#"{"id":"a1","choices":[{"delta":{"content":"x","x":"y"},"finish_reason":null}],"usage":null}"#,
+            r#"{"id":"a1","choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":null}}"#,
+            r#"{"id":"a1","choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":nul}"#,
+            r#"{"id":"a1","choices":[{"delta":{"content":"x\q"},"finish_reason":null}],"usage":null}"#,
+            "{\"id\":\"a1\",\"choices\":[{\"delta\":{\"content\":\"x\u{1}\"},\"finish_reason\":null}],\"usage\":null}",
+            r#"{"id":"a1","choices":[{"delta":{"content":"x"#,
+            r#"{"id":"a1","x":"","choices":[{"delta":{"content":"x"},"finish_reason":null}],"usage":null}"#,
+        ] {
+            through_shape(&mut shape, first);
+            assert!(!through_shape(&mut shape, text).1, "{text}");
+        }
+    }
+
+    /// `value` with each string (not key) replaced by one of `pool`, chosen by `seed`.
+    fn restring(value: &serde_json::Value, pool: &[String], seed: &mut usize) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(_) => {
+                *seed = seed.wrapping_mul(31).wrapping_add(7);
+                Value::String(pool[*seed % pool.len()].clone())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|v| restring(v, pool, seed)).collect()),
+            Value::Object(members) => {
+                Value::Object(members.iter().map(|(k, v)| (k.clone(), restring(v, pool, seed))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_shape_captures_what_capture_does(
+            value in arb_value(),
+            pool in prop::collection::vec("[a-z\"\\\\é😀\u{0}-\u{1f} ]{0,6}", 1..4),
+            steps in prop::collection::vec((0usize..1000, 0usize..4), 1..8),
+        ) {
+            let mut shape = Shape::default();
+            for (seed, how) in steps {
+                let mut seed = seed;
+                let text = restring(&value, &pool, &mut seed).to_string();
+                let text = match how {
+                    0 => text,                  // string values replaced
+                    1 => value.to_string(),     // the original
+                    2 => format!(" {text}"),    // another first piece
+                    _ => {
+                        // Not JSON: the first half (at a character boundary).
+                        let cut = (0..=text.len() / 2).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+                        text[..cut].to_owned()
+                    }
+                };
+                through_shape(&mut shape, &text);
+            }
+            // A text with strings replaced, after its own shape was taken, matches.
+            let text = restring(&value, &pool, &mut 3).to_string();
+            if value.is_object() {
+                through_shape(&mut shape, &value.to_string());
+                prop_assert!(through_shape(&mut shape, &text).1, "{}", text);
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn capture_is_fields_level_by_level_for_any_json(value in arb_value(), cut in 0usize..200) {
@@ -856,6 +1126,18 @@ mod capture_speed {
         }
         let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
         println!("capture: {ns:.1} ns per chunk, {:.0} MB/s", chunk.len() as f64 / ns * 1e3);
+        assert_eq!(found, n as usize);
+        // Through a shape, the chunk alternating with one that differs in its content.
+        let other = chunk.replace(" jumps overxyz", "the");
+        let mut shape = super::Shape::default();
+        let start = std::time::Instant::now();
+        let mut found = 0;
+        for i in 0..n {
+            let text = if i % 2 == 0 { chunk } else { other.as_str() };
+            found += usize::from(shape.capture(std::hint::black_box(text), paths, &mut out));
+        }
+        let ns = start.elapsed().as_nanos() as f64 / f64::from(n);
+        println!("Shape::capture: {ns:.1} ns per chunk");
         assert_eq!(found, n as usize);
     }
 }

@@ -106,6 +106,8 @@ pub struct Decoder {
     calls: Vec<Call>,
     finish: Option<String>,
     usage: Option<Usage>,
+    /// The last Chat Completions chunk's shape: the next one is read by comparison.
+    shape: json::Shape,
 }
 
 impl Decoder {
@@ -268,7 +270,7 @@ impl Decoder {
             return self.done(e, status);
         }
         let mut at = [None; 9];
-        if !e.capture(OPENAI_CHUNK, &mut at) {
+        if !e.capture(&mut self.shape, OPENAI_CHUNK, &mut at) {
             return;
         }
         let [_, _, content, reasoning_content, reasoning, tool_calls, finish, usage, error] = at;
@@ -604,9 +606,10 @@ impl<'a> Emit<'a, '_> {
         found
     }
 
-    /// [`fields`](Self::fields) of nested members in one pass ([`json::capture`]).
-    fn capture(&mut self, paths: &[Path<'_>], out: &mut [Option<&'a str>]) -> bool {
-        let found = json::capture(self.data, paths, out);
+    /// [`fields`](Self::fields) of nested members in one pass ([`json::capture`]), read by
+    /// comparison with the last data's `shape` where they are alike.
+    fn capture(&mut self, shape: &mut json::Shape, paths: &[Path<'_>], out: &mut [Option<&'a str>]) -> bool {
+        let found = shape.capture(self.data, paths, out);
         self.is_json = found || json::is_json(self.data);
         found
     }

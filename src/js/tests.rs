@@ -195,7 +195,19 @@ fn the_batch_knows_when_its_text_is_ascii() {
 #[test]
 #[ignore]
 fn profile_llm_tokens() {
-    let stream = llm::llm_tokens(4 << 20);
+    profile(&llm::llm_tokens(4 << 20), 75_638);
+}
+
+/// As [`profile_llm_tokens`], over the browser benchmark's OpenAI Chat Completions stream
+/// (15,558 chunks of the same tokens and `[DONE]`, 4 MiB), which `auto` reads as `openai`.
+#[test]
+#[ignore]
+fn profile_openai_tokens() {
+    profile(&llm::openai_tokens(4 << 20), 15_559);
+}
+
+/// Five passes of `stream` through the batch in 64 KiB chunks; it has `events` events.
+fn profile(stream: &[u8], events: usize) {
     let mut n = 0;
     for _ in 0..5 {
         let mut session = sse_session(1 << 24);
@@ -205,7 +217,7 @@ fn profile_llm_tokens() {
             n += session.out.meta.len() / 6;
         }
     }
-    assert_eq!(n, 5 * 75_638, "the browser benchmark's LLM-token stream has 75,638 events");
+    assert_eq!(n, 5 * events, "the benchmark stream's events");
 }
 
 /// The provider fixtures (tests/fixtures/protocols) through the batch, read back as
