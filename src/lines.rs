@@ -273,8 +273,8 @@ pub(crate) fn ascii_len(bytes: &[u8]) -> usize {
 
 /// `bytes` as text, invalid UTF-8 replaced by U+FFFD as the spec's decoder does. Valid
 /// input (nearly all of it) takes the fast check of [`valid_prefix`];
-/// `String::from_utf8_lossy` walks
-/// it chunk by chunk, which cost a tenth of the parser's time.
+/// `String::from_utf8_lossy` walks it chunk by chunk, which cost a tenth of the parser's
+/// time.
 pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
     match valid_prefix(bytes) {
         text if text.len() == bytes.len() => Cow::Borrowed(text),
