@@ -288,7 +288,13 @@ mod tests {
             (StreamError::Network { message: "Failed to fetch".into() }, "network", None),
             (ParseError::LimitExceeded { limit: 9 }.into(), "limit", None),
             (ParseError::InvalidJson { line: 2, excerpt: "x".into() }.into(), "parse", None),
-            (StreamError::NotResumable, "not-resumable", None),
+            (
+                StreamError::NotResumable {
+                    cause: Box::new(StreamError::Network { message: "reset".into() }),
+                },
+                "not-resumable",
+                None,
+            ),
             (
                 StreamError::RetriesExhausted {
                     failures: 4,

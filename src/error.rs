@@ -84,8 +84,13 @@ pub enum StreamError {
     },
     /// One line or event of the body was bad; it was skipped and the stream goes on.
     Parse(ParseError),
-    /// The connection dropped mid-response and the request cannot be re-sent safely.
-    NotResumable,
+    /// The connection dropped mid-response (or the body ended without `done`) and the
+    /// request cannot be re-sent safely: it is not a GET and has no event ID to resume from.
+    NotResumable {
+        /// What ended the connection: a network error, the client cutting a silent
+        /// connection, or the body ending.
+        cause: Box<StreamError>,
+    },
     /// The provider reported an error in the stream (an in-band error of a provider
     /// [`Protocol`](crate::Protocol), such as Anthropic's `overloaded_error` sent with HTTP
     /// 200). The stream was closed and is not reconnected.
@@ -130,7 +135,7 @@ impl StreamError {
             StreamError::Network { .. } => "network",
             StreamError::Parse(ParseError::LimitExceeded { .. }) => "limit",
             StreamError::Parse(_) => "parse",
-            StreamError::NotResumable => "not-resumable",
+            StreamError::NotResumable { .. } => "not-resumable",
             StreamError::Server { .. } => "server",
             StreamError::Internal { .. } => "internal",
             StreamError::RetriesExhausted { last, .. } => last.kind(),
@@ -187,7 +192,7 @@ impl StreamError {
                 "; the connection failed or broke (offline, server down, CORS, or a proxy cut it)",
             ]),
             StreamError::Parse(err) => err.message(),
-            StreamError::NotResumable => crate::retry::NOT_RESUMABLE.into(),
+            StreamError::NotResumable { cause } => join(&[&cause.message(), "; ", crate::retry::NOT_RESENT]),
             StreamError::Server { message } => join(&[
                 "the server reported an error in the stream: ",
                 message,

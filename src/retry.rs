@@ -93,6 +93,10 @@ pub(crate) const NOT_RESUMABLE: &str =
     no event ID to resume from, so it was not sent again (that would start the work twice); send `id:` \
     fields to make it resumable";
 
+/// What [`StreamError::NotResumable`](crate::StreamError::NotResumable) says after its cause.
+pub(crate) const NOT_RESENT: &str = "the request is not a GET and has no event ID to resume from, so it \
+    was not sent again (that would start the work twice); send `id:` fields to make it resumable";
+
 /// Why a request that may have started its work is not sent again after a 500, 502 or 504;
 /// the message of [`GiveUpReason::MaybeProcessed`] and of the matching stream error.
 pub(crate) const MAYBE_PROCESSED: &str =

@@ -396,7 +396,13 @@ async fn post_without_ids_dropped_is_not_resumable_and_not_resent() {
     )
     .await;
     assert_eq!(got.events.len(), 5);
-    assert_eq!(got.errors, [StreamError::NotResumable]);
+    match &got.errors[..] {
+        [err @ StreamError::NotResumable { cause }] => {
+            assert!(matches!(**cause, StreamError::Network { .. }), "{cause:?}");
+            assert!(err.to_string().contains("no event ID to resume from"), "{err}");
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(got.stream.stats().reconnects, 0);
     wait(200).await;
     let stats = server_stats(&k).await;

@@ -1,7 +1,7 @@
 //! Stall detection in the browser (`wasm-pack test --headless --chrome`), against the test
 //! server's `/silent`: a connection that stays open but sends nothing ends the attempt as a
-//! network error and is resumed with `Last-Event-ID`. A stream that only sends keep-alives
-//! is alive and never cut.
+//! network error and is resumed with `Last-Event-ID` (a POST without IDs is not: it closes
+//! saying why). A stream that only sends keep-alives is alive and never cut.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -10,13 +10,13 @@ use std::rc::Rc;
 
 use futures_core::Stream;
 use wasm_bindgen_test::*;
-use wasm_sse::client::EventStream;
+use wasm_sse::client::{EventStream, EventStreamBuilder};
 use wasm_sse::{IdleTimeout, RetryConfig};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{get, key, server_stats, url};
+use common::{get, key, num, server_stats, url};
 
 /// What a run saw: the event data, the retries (attempt, delay, error message) and the time.
 struct Run {
@@ -27,9 +27,13 @@ struct Run {
 }
 
 async fn run(path: &str, timeout: IdleTimeout) -> Run {
+    run_request(EventStream::builder(url(path)), timeout).await
+}
+
+async fn run_request(builder: EventStreamBuilder, timeout: IdleTimeout) -> Run {
     let retries = Rc::new(RefCell::new(Vec::new()));
     let seen = Rc::clone(&retries);
-    let mut stream = EventStream::builder(url(path))
+    let mut stream = builder
         .idle_timeout(timeout)
         .retry(RetryConfig { max_retries: 3, initial_delay_ms: 10, max_delay_ms: 50, jitter: false })
         .on_retry(move |info| seen.borrow_mut().push((info.attempt, info.error.to_string())))
@@ -99,4 +103,21 @@ async fn off_waits_for_the_server() {
     assert_eq!(got.data, ["1", "2"]);
     assert_eq!(got.retries.len(), 1, "the server's own clean end, after 6 s of silence");
     assert!(!got.retries[0].1.contains("silent for"), "{}", got.retries[0].1);
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_post_without_ids_closes_saying_it_was_cut_and_not_resent() {
+    let k = key("silent-post");
+    let builder =
+        EventStream::builder(url(&format!("/silent?n=4&after=2&ids=false&silent_ms=30000&key={k}")))
+            .json_body(r#"{"message":"once"}"#);
+    let got = run_request(builder, IdleTimeout::Ms(500)).await;
+    assert_eq!(got.data, ["1", "2"]);
+    assert!(got.retries.is_empty(), "{:?}", got.retries);
+    // The error names both: the client cut a silent connection, and why it was not re-sent.
+    assert_eq!(got.errors.len(), 1, "{:?}", got.errors);
+    assert!(got.errors[0].contains("silent for 500 ms"), "{}", got.errors[0]);
+    assert!(got.errors[0].contains("no event ID to resume from"), "{}", got.errors[0]);
+    assert_eq!(num(&server_stats(&k).await, "requests"), 1.0, "one POST");
+    assert!(got.elapsed_ms < 10_000.0, "{} ms", got.elapsed_ms);
 }

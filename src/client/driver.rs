@@ -166,7 +166,9 @@ impl<S: Sink> Driver<S> {
                 Next::MaybeProcessed => {
                     (CloseReason::Error, Some(not_retried(cause(), NotRetried::MaybeProcessed)))
                 }
-                Next::NotResumable => (CloseReason::Error, Some(StreamError::NotResumable)),
+                Next::NotResumable => {
+                    (CloseReason::Error, Some(StreamError::NotResumable { cause: Box::new(cause()) }))
+                }
                 Next::Server(message) => (CloseReason::Error, Some(StreamError::Server { message })),
                 Next::RetriesExhausted { failures } => (
                     CloseReason::Error,

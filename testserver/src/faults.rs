@@ -181,6 +181,8 @@ pub struct SilentParams {
     keepalive_ms: u64,
     /// Then this long with the connection open and nothing sent, then a clean end.
     silent_ms: u64,
+    /// Whether the events have `id:` fields (`ids=false`: a stream that cannot resume).
+    ids: bool,
     key: String,
 }
 
@@ -192,13 +194,14 @@ impl Default for SilentParams {
             keepalives: 0,
             keepalive_ms: 300,
             silent_ms: 60_000,
+            ids: true,
             key: String::new(),
         }
     }
 }
 
-/// `GET /silent`: a connection that goes quiet without closing, as a proxy or a mobile
-/// network leaves one: `after` events (resumed from `Last-Event-ID`), `keepalives`
+/// `GET` or `POST /silent`: a connection that goes quiet without closing, as a proxy or a
+/// mobile network leaves one: `after` events (resumed from `Last-Event-ID`), `keepalives`
 /// comments, then no bytes for `silent_ms` before it ends. After the `n`th event: done.
 pub async fn silent(
     State(state): State<AppState>,
@@ -208,7 +211,7 @@ pub async fn silent(
     let start = resume_from(&headers).unwrap_or(1).max(1);
     let end = params.n.min(start.saturating_add(params.after.max(1)) - 1);
     let mut steps: Vec<Step> =
-        (start..=end).map(|i| Step::Send(sse_event(Some(i), None, &i.to_string()))).collect();
+        (start..=end).map(|i| Step::Send(sse_event(params.ids.then_some(i), None, &i.to_string()))).collect();
     for _ in 0..params.keepalives {
         steps.extend([Step::pause_ms(params.keepalive_ms), Step::send(": keep-alive\n\n")]);
     }

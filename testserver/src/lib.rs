@@ -41,7 +41,7 @@ pub fn app_with_state(state: AppState) -> Router {
         .route("/slow", get(faults::slow).post(faults::slow))
         .route("/retry-hint", get(faults::retry_hint))
         .route("/empty", get(faults::empty))
-        .route("/silent", get(faults::silent))
+        .route("/silent", get(faults::silent).post(faults::silent))
         .route("/content-type", get(framing::content_type))
         .route("/echo", any(framing::echo))
         .route("/ndjson", get(framing::ndjson).post(framing::ndjson))
