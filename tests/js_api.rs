@@ -30,6 +30,15 @@ export function recorded(extra) {
 }
 export function urlObject(href) { return new URL(href); }
 export function textOf(events) { return events.filter((e) => e.kind === 'text').map((e) => e.content).join(''); }
+// A plain object that says it is a `name` (Symbol.toStringTag) and has `props`.
+export function fake(name, props) { return { [Symbol.toStringTag]: name, ...props }; }
+// A custom fetch that resolves to an object tagged Response with a real stream's fields.
+export function fakeResponseFetch() {
+  return async () => fake('Response', {
+    status: 200, ok: true, headers: new Headers({ 'content-type': 'text/event-stream' }),
+    body: new Response('data: x\n\n').body,
+  });
+}
 "#)]
 extern "C" {
     fn recorded(extra: &JsValue) -> JsValue;
@@ -37,6 +46,9 @@ extern "C" {
     fn url_object(href: &str) -> JsValue;
     #[wasm_bindgen(js_name = textOf)]
     fn text_of(events: &JsValue) -> String;
+    fn fake(name: &str, props: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = fakeResponseFetch)]
+    fn fake_response_fetch() -> JsValue;
 }
 
 /// `{ url, ...extra }` with recording callbacks: the options and the record.
@@ -154,4 +166,27 @@ async fn js_api_stop_and_abort_signal_close_once_as_stopped() {
     assert_eq!(text(&run(&handle).await, "reason"), "stopped");
     assert_eq!(len(&rec, "events"), 0);
     assert_eq!(len(&rec, "closes"), 1);
+}
+
+/// An object that only says it is a URL, an AbortSignal or a Response (`Symbol.toStringTag`)
+/// is not taken for one: the URL and the signal are refused, and a custom fetch resolving to
+/// a fake Response is a network error. (They were accepted: the fake URL's `href` was read,
+/// the fake signal was never listened to, and the fake Response was read as a stream.)
+#[wasm_bindgen_test]
+async fn js_api_objects_that_only_say_they_are_platform_objects_are_refused() {
+    let props = js_sys::JSON::parse(&format!(r#"{{"href":"{}","aborted":false}}"#, url("/counter"))).unwrap();
+    let (opts, _) = options(fake("URL", &props), "{}");
+    assert!(thrown_message(&opts).1.contains("url must be a string or a URL"));
+    let (opts, _) = options(url("/counter").into(), "{}");
+    Reflect::set(&opts, &"signal".into(), &fake("AbortSignal", &props)).unwrap();
+    assert!(thrown_message(&opts).1.contains("signal must be an AbortSignal"));
+
+    let (opts, rec) = options(url("/counter").into(), r#"{"retry":false}"#);
+    Reflect::set(&opts, &"fetch".into(), &fake_response_fetch()).unwrap();
+    let closed = run(&start_stream(&opts).unwrap()).await;
+    assert_eq!(text(&closed, "reason"), "error");
+    assert_eq!(len(&rec, "events"), 0);
+    let error = get(&rec, "errors.0");
+    assert_eq!(text(&error, "kind"), "network");
+    assert!(text(&error, "message").contains("did not resolve to a Response"), "{}", text(&error, "message"));
 }

@@ -116,16 +116,18 @@ pub struct RetryInfo {
     pub error: StreamError,
 }
 
-/// Whether `value` is a `name` (`URL`, `Headers`, `AbortSignal`, `Response`) of any realm, by its
-/// `Symbol.toStringTag`: `instanceof` is false for one made in another realm (an iframe,
-/// or Firefox's WebDriver arguments).
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/client/brand.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = isA)]
+    fn is_a_js(value: &wasm_bindgen::JsValue, name: &str) -> bool;
+}
+
+/// Whether `value` is a `name` (`URL`, `Headers`, `AbortSignal`, `Response`) of any realm:
+/// `instanceof` is false for one made in another realm (an iframe, or Firefox's WebDriver
+/// arguments), and `Symbol.toStringTag` can be set on any object, so brand.js calls one of
+/// the interface's accessors on it, which throws for anything else.
 pub(crate) fn is_a(value: &wasm_bindgen::JsValue, name: &str) -> bool {
-    value.is_object()
-        && js_sys::Reflect::get(value, &js_sys::Symbol::to_string_tag())
-            .ok()
-            .and_then(|tag| tag.as_string())
-            .as_deref()
-            == Some(name)
+    value.is_object() && is_a_js(value, name)
 }
 
 /// What the stream yields: an event, or an error (the last one, if the stream failed).
