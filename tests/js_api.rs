@@ -30,6 +30,17 @@ export function recorded(extra) {
 }
 export function urlObject(href) { return new URL(href); }
 export function textOf(events) { return events.filter((e) => e.kind === 'text').map((e) => e.content).join(''); }
+// Options that throw when read, in each way a Proxy or a getter can, at `where`.
+export function throwing(url, where) {
+  const trap = () => { throw new Error('read refused'); };
+  switch (where) {
+    case 'keys': return new Proxy({ url }, { ownKeys: trap });
+    case 'get': return new Proxy({ url }, { get: trap });
+    case 'getter': return { url, get onEvent() { return trap(); } };
+    case 'headers': return { url, headers: new Proxy({}, { ownKeys: trap }) };
+    default: return { url, retry: { get maxRetries() { return trap(); } } };
+  }
+}
 // A plain object that says it is a `name` (Symbol.toStringTag) and has `props`.
 export function fake(name, props) { return { [Symbol.toStringTag]: name, ...props }; }
 // A custom fetch that resolves to an object tagged Response with a real stream's fields.
@@ -47,6 +58,7 @@ extern "C" {
     #[wasm_bindgen(js_name = textOf)]
     fn text_of(events: &JsValue) -> String;
     fn fake(name: &str, props: &JsValue) -> JsValue;
+    fn throwing(url: &str, place: &str) -> JsValue;
     #[wasm_bindgen(js_name = fakeResponseFetch)]
     fn fake_response_fetch() -> JsValue;
 }
@@ -189,4 +201,25 @@ async fn js_api_objects_that_only_say_they_are_platform_objects_are_refused() {
     let error = get(&rec, "errors.0");
     assert_eq!(text(&error, "kind"), "network");
     assert!(text(&error, "message").contains("did not resolve to a Response"), "{}", text(&error, "message"));
+}
+
+/// Options that throw when read (a Proxy's traps, a getter) give an `invalid-option` error;
+/// the exception used to unwind through the wasm, out of `startStream` as it was.
+#[wasm_bindgen_test]
+async fn js_api_options_that_throw_when_read_are_an_invalid_option() {
+    for (place, needle) in [
+        ("keys", "options could not be read"),
+        ("get", "options could not be read"),
+        ("getter", "options could not be read"),
+        ("headers", "headers could not be read"),
+        ("retry", "retry.options could not be read"),
+    ] {
+        let (kind, message) = thrown_message(&throwing(&url("/counter"), place));
+        assert_eq!(kind, "invalid-option", "{place}: {message}");
+        assert!(message.contains(needle), "{place}: {message}");
+    }
+    // And the next stream runs.
+    let (opts, rec) = options(url("/counter?n=3").into(), "{}");
+    assert_eq!(text(&run(&start_stream(&opts).unwrap()).await, "reason"), "done");
+    assert_eq!(len(&rec, "events"), 4, "three and done");
 }

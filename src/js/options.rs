@@ -90,7 +90,8 @@ impl<T> Read<T> {
 /// `prefix` names the object in messages (`retry.`).
 fn read<T: for<'de> Deserialize<'de>>(object: &JsValue, prefix: &str) -> Result<Read<T>, StreamError> {
     let known = field_names::<T>();
-    for key in Object::keys(object.unchecked_ref::<Object>()).iter().filter_map(|key| key.as_string()) {
+    let keys = object_keys(object).map_err(|_| unreadable(prefix))?;
+    for key in keys.iter().filter_map(|key| key.as_string()) {
         if !known.contains(&key.as_str()) {
             return Err(invalid(&[
                 "unknown option ",
@@ -103,8 +104,23 @@ fn read<T: for<'de> Deserialize<'de>>(object: &JsValue, prefix: &str) -> Result<
     }
     let mut values = Vec::with_capacity(known.len());
     let keys = T::deserialize(ObjectDeserializer { object: object.unchecked_ref(), values: &mut values })
-        .map_err(|_| invalid(&[prefix, "options could not be read; pass a plain object"]))?;
+        .map_err(|_| unreadable(prefix))?;
     Ok(Read { keys, values })
+}
+
+/// The options (or `retry.` ones) threw when read: a Proxy's trap or a getter.
+fn unreadable(prefix: &str) -> StreamError {
+    invalid(&[prefix, "options could not be read (reading them threw); pass a plain object"])
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    // `Object.keys` and `Object.entries` that return what they throw (a Proxy's `ownKeys`
+    // or a getter can), instead of unwinding through the wasm.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    fn object_entries(object: &JsValue) -> Result<js_sys::Array, JsValue>;
 }
 
 /// Where a field's value is in [`Read::values`]: an index, so that serde's derive holds no
@@ -206,8 +222,9 @@ impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
         let Some(&field) = self.fields.get(self.values.len()) else { return Ok(None) };
-        let value =
-            js_sys::Reflect::get(self.object, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED);
+        // A getter or a Proxy's `get` that throws: the options cannot be read.
+        let value = js_sys::Reflect::get(self.object, &JsValue::from_str(field))
+            .map_err(|_| serde::de::Error::custom("an option threw when read"))?;
         self.values.push(value);
         seed.deserialize(serde::de::value::U64Deserializer::new(self.values.len() as u64 - 1)).map(Some)
     }
@@ -331,7 +348,11 @@ fn header_entries(headers: Option<&JsValue>) -> Result<Vec<(String, String)>, St
         let headers = headers.unchecked_ref::<Headers>();
         js_sys::try_iter(headers).ok().flatten().into_iter().flatten().flatten().collect()
     } else {
-        Object::entries(headers.unchecked_ref()).to_vec()
+        object_entries(headers)
+            .map_err(|_| {
+                invalid(&["headers could not be read (reading them threw); pass a plain object or a Headers"])
+            })?
+            .to_vec()
     };
     let mut out = Vec::new();
     for entry in entries {
