@@ -216,7 +216,7 @@ impl<S: Sink> Driver<S> {
             return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
         }
         self.shared().status.set(Status::Open);
-        let opened_at = Date::now();
+        let opened_at = super::now_ms();
         self.shared().open_since.set(Some(opened_at));
         self.decoder.borrow_mut().watch.on_open();
         self.control.sink.open(&OpenInfo { status, headers, attempt });
@@ -312,7 +312,7 @@ impl<S: Sink> Decoder<S> {
         if self.session.comments() != self.comments {
             // Rare (keep-alives): the clock is read only then.
             self.comments = self.session.comments();
-            self.watch.on_keepalive(Date::now());
+            self.watch.on_keepalive(super::now_ms());
         }
         self.deliver();
         done || self.control.shared.closed()
@@ -378,7 +378,7 @@ async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object, opened_
             Some(limit) => {
                 let last =
                     Reflect::get(state, &"at".into()).ok().and_then(|at| at.as_f64()).unwrap_or(opened_at);
-                let silent = Date::now() - last;
+                let silent = super::now_ms() - last;
                 if silent >= limit as f64 {
                     return limit;
                 }

@@ -116,6 +116,15 @@ pub struct RetryInfo {
     pub error: StreamError,
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: milliseconds on a monotonic clock, in windows and workers. The
+    /// stall timer and the open time use it: `Date.now()` jumps when the system clock is
+    /// set, which could cut a live connection or miss a silent one for as long as the jump.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub(crate) fn now_ms() -> f64;
+}
+
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/client/brand.js")]
 extern "C" {
     #[wasm_bindgen(js_name = isA)]
@@ -188,7 +197,7 @@ impl Shared {
     pub(crate) fn stats(&self) -> Stats {
         let mut stats = self.stats.borrow().clone();
         if let Some(since) = self.open_since.get() {
-            stats.time_open_ms += js_sys::Date::now() - since;
+            stats.time_open_ms += now_ms() - since;
         }
         stats.last_event_id.clone_from(&self.last_event_id.borrow());
         stats
@@ -219,7 +228,7 @@ impl Shared {
 
     fn close_open_time(&self) {
         if let Some(since) = self.open_since.take() {
-            self.stats.borrow_mut().time_open_ms += js_sys::Date::now() - since;
+            self.stats.borrow_mut().time_open_ms += now_ms() - since;
         }
     }
 }

@@ -11,8 +11,9 @@ export async function pump(reader, feed, state) {
   for (;;) {
     const { done, value } = await reader.read();
     if (state.dropped) return 0;
-    // When bytes last came, for stall detection (read only when its timer fires).
-    state.at = Date.now();
+    // When bytes last came, for stall detection (read only when its timer fires), on the
+    // monotonic clock the Rust side reads too.
+    state.at = performance.now();
     if (done) return 1;
     if (feed(value, value.length)) return 2;
   }
