@@ -35,6 +35,7 @@ setup-browser:
 
 lint: setup-wasm
 	cargo fmt --all --check
+	bash scripts/check-test-modules.sh
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
 	# The npm build's SIMD scans (scripts/make-pkg.sh enables simd128).

@@ -13,10 +13,14 @@ pub const SERVER: &str = match option_env!("WASM_SSE_TEST_SERVER") {
     None => "http://127.0.0.1:9",
 };
 
-#[wasm_bindgen(inline_js = "export async function getJson(url) { return (await fetch(url)).json(); }")]
+// The global `fetch` (window or worker), imported as a global rather than from an
+// `inline_js` snippet: each snippet is one more module the test page loads in parallel, and
+// wasm-bindgen-test-runner's server (tiny_http 0.12) can leave a fifth simultaneous
+// connection unserved, which hangs the page load for ChromeDriver's 300 s (docs/testing.md).
+#[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = getJson)]
-    fn get_json(url: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str) -> js_sys::Promise;
 }
 
 /// The test server's URL for `path`.
@@ -31,7 +35,9 @@ pub fn key(name: &str) -> String {
 
 /// The server's record for `key`: requests, gets, posts, lastEventIds, opened, disconnected, …
 pub async fn server_stats(key: &str) -> JsValue {
-    JsFuture::from(get_json(&url(&format!("/stats?key={key}")))).await.unwrap()
+    let response = JsFuture::from(global_fetch(&url(&format!("/stats?key={key}")))).await.unwrap();
+    let response: web_sys::Response = response.dyn_into().unwrap();
+    JsFuture::from(response.json().unwrap()).await.unwrap()
 }
 
 /// The value at a dotted `path` of `value` (`undefined` where it is missing).
