@@ -207,10 +207,10 @@ pub fn decode_sse(raw: RawEvent) -> StreamEvent {
 
 /// [`decode_sse`] without copying: the event's fields stay where the parser has them.
 pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_id: &'a str) -> EventRef<'a> {
-    // A token, `{"content":"…"}` with no escapes, of a kind whose field is its content:
+    // A token, `{"content":"…"}` exactly, of a kind whose field is its content:
     // what parse_top and kind_for would find, without building the object's fields.
-    if let (Some(kind), Some(content)) = (content_kind(event_type), json::plain_content(data)) {
-        return EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true);
+    if let (Some(kind), Some(content)) = (content_kind(event_type), json::content(data)) {
+        return EventRef::new(kind, Some(content), event_type, data, last_event_id, true);
     }
     let top = json::parse_top(data);
     let (kind, field) = if event_type == "message" && data == "[DONE]" {
@@ -287,6 +287,10 @@ mod tests {
             r#"{"content":"a b"}"#,
             r#"{"content":""}"#,
             r#"{"content":"a\"b"}"#,
+            r#"{"content":"line\n\u00e9\ud83d\ude00"}"#,
+            r#"{"content":"bad \x escape"}"#,
+            r#"{"content":"a","b":"c"}"#,
+            r#"{"content":"a\"}"#,
             r#"{"content":"x"} "#,
             r#"{"text":"x"}"#,
         ];
@@ -298,7 +302,7 @@ mod tests {
                 assert_eq!(decode_sse_ref(event_type, data, ""), general, "{event_type} {data}");
             }
         }
-        assert_eq!(json::plain_content(datas[0]), Some("a b"), "the shortcut is taken");
+        assert_eq!(json::content(datas[0]).as_deref(), Some("a b"), "the shortcut is taken");
     }
 
     #[test]
