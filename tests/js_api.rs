@@ -102,6 +102,24 @@ async fn js_api_typed_events_callbacks_and_stats() {
 }
 
 #[wasm_bindgen_test]
+async fn js_api_large_event_text_is_whole_across_the_decoders_pieces() {
+    // A batch over 64 KiB is decoded in 64 KiB pieces (events.js). The batch starts with
+    // the type `message` (7 bytes), so its piece ends fall 65,529 bytes into the data and
+    // every 65,536 after: with a 6-byte unit, inside a 4-byte character each time.
+    for units in [25_000, 40_000] {
+        let unit = "é😀";
+        let query = format!("/huge?bytes={}&unit=%C3%A9%F0%9F%98%80", units * unit.len());
+        let (opts, rec) = options(url(&query).into(), "{}");
+        let info = run(&start_stream(&opts).unwrap()).await;
+        assert_eq!(text(&info, "reason"), "done");
+        let data = text(&rec, "events.0.data");
+        assert_eq!(data.len(), units * unit.len());
+        assert!(data == unit.repeat(units), "the data differs from the unit repeated");
+        assert_eq!(text(&rec, "events.0.content"), data);
+    }
+}
+
+#[wasm_bindgen_test]
 async fn js_api_url_takes_a_url_object() {
     // What `fetch` takes; it was refused with "url must be a string" before.
     let (opts, rec) = options(url_object(&url("/counter?n=3")), "{}");

@@ -150,12 +150,15 @@ pub async fn utf8_split(State(state): State<AppState>, Query(params): Query<KeyP
 #[serde(default)]
 pub struct HugeParams {
     bytes: usize,
+    /// What the data repeats (whole, so `bytes` is rounded down to a multiple of it): `x`,
+    /// or multi-byte text for checks of characters cut between reads.
+    unit: String,
     key: String,
 }
 
 impl Default for HugeParams {
     fn default() -> Self {
-        HugeParams { bytes: 1 << 20, key: String::new() }
+        HugeParams { bytes: 1 << 20, unit: "x".into(), key: String::new() }
     }
 }
 
@@ -163,16 +166,23 @@ const HUGE_FRAME: usize = 64 << 10;
 /// Past this a typo, not a test, is asking: refuse rather than stream for minutes.
 const HUGE_MAX: usize = 256 << 20;
 
-/// `GET /huge`: one event whose data is `bytes` × `x`, in 64 KiB frames, then done.
+/// `GET /huge`: one event whose data is `unit` (default `x`) repeated to `bytes`, in frames
+/// of about 64 KiB, then done.
 pub async fn huge(State(state): State<AppState>, Query(params): Query<HugeParams>) -> Response {
     if params.bytes > HUGE_MAX {
         return (StatusCode::BAD_REQUEST, format!("bytes must be at most {HUGE_MAX}")).into_response();
     }
-    // Every frame is a view of one shared buffer, so a big event costs one 64 KiB allocation.
-    let xs = Bytes::from(vec![b'x'; HUGE_FRAME]);
-    let total = params.bytes;
-    let frames = (0..total.div_ceil(HUGE_FRAME))
-        .map(move |i| Step::Send(xs.slice(..HUGE_FRAME.min(total - i * HUGE_FRAME))));
+    if params.unit.is_empty() || params.unit.len() > 64 || params.unit.contains(['\r', '\n']) {
+        return (StatusCode::BAD_REQUEST, "unit must be 1 to 64 bytes without CR or LF").into_response();
+    }
+    // Every frame is a view of one shared buffer, so a big event costs one 64 KiB allocation;
+    // its length is a whole number of units, so the frames join into the repeated unit.
+    let unit = params.unit.as_bytes();
+    let frame_len = HUGE_FRAME / unit.len() * unit.len();
+    let frame = Bytes::from(unit.iter().copied().cycle().take(frame_len).collect::<Vec<u8>>());
+    let total = params.bytes / unit.len() * unit.len();
+    let frames = (0..total.div_ceil(frame_len))
+        .map(move |i| Step::Send(frame.slice(..frame_len.min(total - i * frame_len))));
     let steps = std::iter::once(Step::send("data: ")).chain(frames).chain([Step::send("\n\n"), done_event()]);
     sse_response(play(steps, state.open_stream(&params.key)))
 }

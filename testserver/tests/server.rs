@@ -302,6 +302,11 @@ async fn huge_sends_one_event_of_the_requested_size() {
     assert_eq!(events[0].data.len(), 200_000);
     assert!(events[0].data.bytes().all(|b| b == b'x'));
     assert!(reply.chunks.iter().all(|c| c.len() <= 64 << 10));
+    // A multi-byte unit: whole units only, `bytes` rounded down.
+    let reply = get(addr, "/huge?bytes=200000&unit=%C3%A9%F0%9F%98%80").await;
+    let events = reply.events();
+    assert_eq!(events[0].data, "é😀".repeat(33_333));
+    assert_eq!(get(addr, "/huge?unit=a%0Ab").await.status, 400);
 }
 
 #[tokio::test]
