@@ -86,14 +86,9 @@ pub(crate) fn digits(value: &[u8]) -> Option<u64> {
     Some(value.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
 }
 
-/// Why a dropped non-GET request is not sent again; the message of
-/// [`GiveUpReason::NotResumable`] and of the matching stream error.
-pub(crate) const NOT_RESUMABLE: &str =
-    "the connection dropped mid-response and the request is not a GET with \
-    no event ID to resume from, so it was not sent again (that would start the work twice); send `id:` \
-    fields to make it resumable";
-
-/// What [`StreamError::NotResumable`](crate::StreamError::NotResumable) says after its cause.
+/// Why a dropped non-GET request is not sent again: what
+/// [`StreamError::NotResumable`](crate::StreamError::NotResumable) says after its cause, and
+/// [`GiveUpReason::NotResumable`] after "the connection dropped mid-response".
 pub(crate) const NOT_RESENT: &str = "the request is not a GET and has no event ID to resume from, so it \
     was not sent again (that would start the work twice); send `id:` fields to make it resumable";
 
@@ -144,7 +139,7 @@ impl fmt::Display for GiveUpReason {
             GiveUpReason::ContentType => f.write_str(
                 "the response is not text/event-stream; make the endpoint send that content type (or application/x-ndjson)",
             ),
-            GiveUpReason::NotResumable => f.write_str(NOT_RESUMABLE),
+            GiveUpReason::NotResumable => write!(f, "the connection dropped mid-response; {NOT_RESENT}"),
             GiveUpReason::MaybeProcessed { status } => write!(f, "HTTP {status}: {MAYBE_PROCESSED}"),
             GiveUpReason::RetriesExhausted { failures } => {
                 write!(f, "gave up after {failures} failed attempts in a row; check that the server is reachable")
