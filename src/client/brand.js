@@ -13,9 +13,11 @@ const CHECKS = {
   Response: (value) => getter(Response.prototype, 'status').call(value),
 };
 
-/** Whether `value` is a `name` (a key of CHECKS) of any realm. */
+/**
+ * Whether `value` is a `name` (a key of CHECKS) of any realm. A primitive throws in the
+ * check too (client/mod.rs `is_a` skips the call for those).
+ */
 export function isA(value, name) {
-  if (value === null || typeof value !== 'object') return false;
   try {
     CHECKS[name](value);
     return true;
