@@ -39,7 +39,7 @@ lint: setup-wasm
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
 	# The npm build's SIMD scans (scripts/make-pkg.sh enables simd128).
-	RUSTFLAGS="-C target-feature=+simd128" cargo clippy --lib --tests --target $(WASM_TARGET) -- -D warnings
+	RUSTFLAGS="-C target-feature=+simd128" cargo clippy --lib --tests --target $(WASM_TARGET) --features talc -- -D warnings
 	# The pure core alone (default-features = false): no wasm-bindgen, web-sys, serde.
 	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
 	cd examples/leptos-chat && cargo fmt --check && cargo clippy --target $(WASM_TARGET) -- -D warnings
@@ -55,7 +55,7 @@ native-test: setup-native
 ## packed package is tested in e2e/ (make e2e).
 ## They build with WebAssembly SIMD, as the npm package does (scripts/make-pkg.sh); --lib
 ## runs the SIMD scans against byte loops.
-BROWSER_TESTS := --lib --test browser --test worker --test js_api --test stall --test protocols
+BROWSER_TESTS := --lib --test browser --test worker --test js_api --test stall --test protocols --features talc
 SIMD := RUSTFLAGS="-C target-feature=+simd128"
 browser-test: setup-browser
 	$(SIMD) WASM_BINDGEN_TEST_TIMEOUT=180 bash scripts/with-testserver.sh wasm-pack test --headless --chrome $(BROWSER_TESTS)

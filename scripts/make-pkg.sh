@@ -8,8 +8,10 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 rm -rf pkg
-# The client with its JS API, built with the crate's default features: what npm ships is
-# what a Rust user gets by default. wasm-pack writes wasm_sse.js (wasm-bindgen's glue),
+# The client with its JS API, built with the crate's default features (what npm ships is
+# what a Rust user gets by default) and one more, `talc`: the allocator. A library must not
+# choose its users' global allocator, so it is off by default; for the package it is the
+# smaller and faster one (docs/size.md). wasm-pack writes wasm_sse.js (wasm-bindgen's glue),
 # wasm_sse_bg.wasm, the crate's snippets (snippets/) and wasm_sse.d.ts; its own wasm-opt
 # step is off (Cargo.toml) because the one below needs its flags.
 # Opt-level 3 without loop unrolling and with a lower inlining threshold (190, not 250):
@@ -21,10 +23,10 @@ features=(--enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int -
   --enable-multivalue --enable-reference-types)
 if [ "${1:-}" = --profiling ]; then
   # For `node bench/run.mjs --profile`: function names kept, so profiles name wasm frames.
-  wasm-pack build --profiling --target web --out-dir pkg --out-name wasm_sse --no-pack
+  wasm-pack build --profiling --target web --out-dir pkg --out-name wasm_sse --no-pack -- --features talc
   wasm-opt -O -g --strip-dwarf "${features[@]}" "$wasm" -o "$wasm"
 else
-  wasm-pack build --release --target web --out-dir pkg --out-name wasm_sse --no-pack
+  wasm-pack build --release --target web --out-dir pkg --out-name wasm_sse --no-pack -- --features talc
   # -O3 --converge: measured on the decoder, smaller gzipped than -Oz and faster.
   wasm-opt -O3 --converge --strip-debug --strip-producers "${features[@]}" "$wasm" -o "$wasm"
 fi

@@ -70,6 +70,7 @@ struct OpenNotice {
 #[serde(rename_all = "camelCase")]
 struct RetryNotice {
     attempt: u32,
+    #[serde(serialize_with = "crate::client::number")]
     delay_ms: u64,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     error: JsValue,

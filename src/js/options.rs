@@ -147,21 +147,21 @@ impl<'de> Deserialize<'de> for Js {
 /// The field names a derived `Deserialize` struct expects, as its derive hands them to
 /// `deserialize_struct` (after renaming).
 fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
-    use serde::de::{value::Error, Visitor};
+    use serde::de::Visitor;
     struct Names(&'static [&'static str]);
     impl<'de> serde::Deserializer<'de> for &mut Names {
-        type Error = Error;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
-            Err(serde::de::Error::custom("not a struct"))
+        type Error = Unread;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Unread> {
+            Err(Unread)
         }
         fn deserialize_struct<V: Visitor<'de>>(
             self,
             _: &'static str,
             fields: &'static [&'static str],
             _: V,
-        ) -> Result<V::Value, Error> {
+        ) -> Result<V::Value, Unread> {
             self.0 = fields;
-            Err(serde::de::Error::custom("fields read"))
+            Err(Unread)
         }
         serde::forward_to_deserialize_any! {
             bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
@@ -190,9 +190,9 @@ struct ObjectDeserializer<'a> {
 }
 
 impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
-    type Error = serde::de::value::Error;
+    type Error = Unread;
     fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(serde::de::Error::custom("expected a struct of JS values"))
+        Err(Unread)
     }
     fn deserialize_struct<V: serde::de::Visitor<'de>>(
         self,
@@ -216,17 +216,38 @@ struct Fields<'a> {
 }
 
 impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
-    type Error = serde::de::value::Error;
+    type Error = Unread;
     fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
         let Some(&field) = self.fields.get(self.values.len()) else { return Ok(None) };
         // A getter or a Proxy's `get` that throws: the options cannot be read.
-        let value = js_sys::Reflect::get(self.object, &JsValue::from_str(field))
-            .map_err(|_| serde::de::Error::custom("an option threw when read"))?;
+        let value = js_sys::Reflect::get(self.object, &JsValue::from_str(field)).map_err(|_| Unread)?;
         self.values.push(value);
         seed.deserialize(serde::de::value::U64Deserializer::new(self.values.len() as u64 - 1)).map(Some)
+    }
+}
+
+/// What the deserializers above fail with: the options could not be read (a getter or a
+/// Proxy threw). It keeps no message: serde's own error type formats one for every failure
+/// its derive can report ("invalid length 3, expected …"), and that formatting linked
+/// `format!` and `core::fmt`'s integer printing into the wasm. [`unreadable`] says what
+/// happened.
+#[derive(Debug)]
+struct Unread;
+
+impl core::fmt::Display for Unread {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the options could not be read")
+    }
+}
+
+impl std::error::Error for Unread {}
+
+impl serde::de::Error for Unread {
+    fn custom<T: core::fmt::Display>(_: T) -> Self {
+        Unread
     }
 }
 
