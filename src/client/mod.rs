@@ -81,10 +81,8 @@ impl CloseReason {
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Body bytes received, over all connections.
-    #[serde(serialize_with = "number")]
     pub bytes: u64,
     /// Events delivered.
-    #[serde(serialize_with = "number")]
     pub events: u64,
     /// Reconnections started.
     pub reconnects: u32,
@@ -94,13 +92,6 @@ pub struct Stats {
     pub time_open_ms: f64,
     /// The last event ID.
     pub last_event_id: String,
-}
-
-/// A count as a JS number. serde-wasm-bindgen's `u64` formats an error message for values
-/// past 2^53, and that one `format!` linked `core::fmt`'s integer printing into the wasm;
-/// a count of bytes or events does not get there.
-pub(crate) fn number<S: serde::Serializer>(count: &u64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64(*count as f64)
 }
 
 /// The notice that a response is streaming (JS `onOpen`).
