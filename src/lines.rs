@@ -117,11 +117,25 @@ impl LineSplitter {
 
     /// Splits `chunk`, calling `on_piece` for every complete line and every over-long one.
     pub(crate) fn feed(&mut self, chunk: &[u8], mut on_piece: impl FnMut(Piece<'_>)) {
-        let valid = valid_prefix(chunk);
-        let mut pos = 0;
+        let start = self.continue_held(chunk, &mut on_piece);
+        let valid = valid_prefix(&chunk[start..]);
+        let mut pos = start;
         while pos < chunk.len() {
-            pos += self.feed_line(&chunk[pos..], valid_from(valid, pos), &mut on_piece);
+            pos += self.feed_line(&chunk[pos..], valid_from(valid, pos - start), &mut on_piece);
         }
+    }
+
+    /// Feeds the front of `chunk` to a line held from earlier chunks, up to its line end or
+    /// all of `chunk`; returns the bytes used (0 when no line is held). That part of the
+    /// chunk is not checked for UTF-8 here: the held line is checked whole when it ends, so
+    /// a chunk in the middle of a long line (a large event's data) is scanned for its line
+    /// end only, not for UTF-8 twice.
+    pub(crate) fn continue_held(&mut self, chunk: &[u8], on_piece: &mut impl FnMut(Piece<'_>)) -> usize {
+        // (A held line means no CR is waiting for its LF: a CR ends the line it follows.)
+        if self.partial.is_empty() || chunk.is_empty() {
+            return 0;
+        }
+        self.feed_line(chunk, "", on_piece)
     }
 
     /// Whether nothing is held between lines: no partial line, no CR waiting for its LF, not

@@ -187,11 +187,15 @@ impl Block {
     /// goes through the splitter and [`process_line`](Self::process_line), up to the end
     /// of its event; both paths give the same items.
     fn parse(&mut self, lines: &mut LineSplitter, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
-        let valid = valid_prefix(chunk);
-        let mut pos = 0;
+        let start = lines.continue_held(chunk, &mut |piece| match piece {
+            Piece::Line(line) => self.process_line(line, on),
+            Piece::TooLong => self.over_limit(on),
+        });
+        let valid = valid_prefix(&chunk[start..]);
+        let mut pos = start;
         while pos < chunk.len() {
             if self.may_take_fast_path() && lines.is_clean() {
-                match self.fast_event(&chunk[pos..], valid_from(valid, pos), on) {
+                match self.fast_event(&chunk[pos..], valid_from(valid, pos - start), on) {
                     Some(used) => {
                         pos += used;
                         continue;
@@ -199,7 +203,7 @@ impl Block {
                     None => self.slow = true,
                 }
             }
-            pos += lines.feed_line(&chunk[pos..], valid_from(valid, pos), &mut |piece| match piece {
+            pos += lines.feed_line(&chunk[pos..], valid_from(valid, pos - start), &mut |piece| match piece {
                 Piece::Line(line) => self.process_line(line, on),
                 Piece::TooLong => self.over_limit(on),
             });
@@ -334,6 +338,9 @@ impl Block {
                 if self.data.len() + value.len() + 1 > self.max_bytes {
                     return self.over_limit(on);
                 }
+                // Room for the LF too: a large value pushed alone would fill the buffer
+                // exactly, and the LF would then copy it all into one twice the size.
+                self.data.reserve(value.len() + 1);
                 self.data.push_str(value);
                 self.data.push('\n');
             }
