@@ -54,7 +54,7 @@ impl Output for Batch {
         let field = ev.field.as_deref();
         // A field with no escapes is a slice of the data: sent as its place in the data.
         // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
-        let data_ascii = crate::lines::ascii_len(ev.data.as_bytes()) == ev.data.len();
+        let data_ascii = crate::lines::is_ascii(ev.data.as_bytes());
         let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
         let within = field.and_then(|f| {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
@@ -135,10 +135,7 @@ impl Batch {
 }
 
 fn utf16_len(s: &str) -> u32 {
-    let units = if crate::lines::ascii_len(s.as_bytes()) == s.len() {
-        s.len()
-    } else {
-        s.chars().map(char::len_utf16).sum()
-    };
+    let units =
+        if crate::lines::is_ascii(s.as_bytes()) { s.len() } else { s.chars().map(char::len_utf16).sum() };
     units as u32
 }

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::error::ParseError;
-use crate::lines::{find_eol, sub, valid_from, valid_prefix, Line, LineEnds, LineSplitter, Piece};
+use crate::lines::{find_eol, sub, Checked, Line, LineEnds, LineSplitter, Piece};
 use crate::retry::digits;
 
 /// Default bound on the bytes buffered for one line or one event: 16 MiB.
@@ -187,15 +187,11 @@ impl Block {
     /// goes through the splitter and [`process_line`](Self::process_line), up to the end
     /// of its event; both paths give the same items.
     fn parse(&mut self, lines: &mut LineSplitter, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
-        let start = lines.continue_held(chunk, &mut |piece| match piece {
-            Piece::Line(line) => self.process_line(line, on),
-            Piece::TooLong => self.over_limit(on),
-        });
-        let valid = valid_prefix(&chunk[start..]);
-        let mut pos = start;
+        let mut checked = Checked::new(lines, chunk);
+        let mut pos = 0;
         while pos < chunk.len() {
             if self.may_take_fast_path() && lines.is_clean() {
-                match self.fast_event(&chunk[pos..], valid_from(valid, pos - start), on) {
+                match self.fast_event(&chunk[pos..], checked.valid_from(chunk, pos), on) {
                     Some(used) => {
                         pos += used;
                         continue;
@@ -203,7 +199,7 @@ impl Block {
                     None => self.slow = true,
                 }
             }
-            pos += lines.feed_line(&chunk[pos..], valid_from(valid, pos - start), &mut |piece| match piece {
+            pos += lines.feed_line(&chunk[pos..], checked.valid_from(chunk, pos), &mut |piece| match piece {
                 Piece::Line(line) => self.process_line(line, on),
                 Piece::TooLong => self.over_limit(on),
             });
