@@ -207,10 +207,8 @@ pub fn decode_sse(raw: RawEvent) -> StreamEvent {
 
 /// [`decode_sse`] without copying: the event's fields stay where the parser has them.
 pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_id: &'a str) -> EventRef<'a> {
-    // A token, `{"content":"…"}` exactly, of a kind whose field is its content:
-    // what parse_top and kind_for would find, without building the object's fields.
-    if let (Some(kind), Some(content)) = (content_kind(event_type), json::content(data)) {
-        return EventRef::new(kind, Some(content), event_type, data, last_event_id, true);
+    if let Some(token) = token_ref(event_type, data, last_event_id) {
+        return token;
     }
     let top = json::parse_top(data);
     let (kind, field) = if event_type == "message" && data == "[DONE]" {
@@ -219,6 +217,20 @@ pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_
         kind_for(event_type, data, top.as_ref())
     };
     EventRef::new(kind, field, event_type, data, last_event_id, top.is_some())
+}
+
+/// A token: data that is `{"content":"…"}` exactly, of a kind whose field is its content;
+/// what [`decode_sse_ref`]'s parse_top and kind_for would find, without building the
+/// object's fields. No provider's event has that shape, so it also tells an `auto` stream
+/// that it carries the agent vocabulary.
+pub(crate) fn token_ref<'a>(
+    event_type: &'a str,
+    data: &'a str,
+    last_event_id: &'a str,
+) -> Option<EventRef<'a>> {
+    let kind = content_kind(event_type)?;
+    let content = json::content(data)?;
+    Some(EventRef::new(kind, Some(content), event_type, data, last_event_id, true))
 }
 
 /// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,

@@ -159,6 +159,14 @@ impl Decoder {
         last_event_id: &'a str,
         out: &mut dyn FnMut(EventRef<'_>),
     ) {
+        if self.protocol == Protocol::Auto {
+            // The agent vocabulary's token settles it without `detect`'s scan of the object:
+            // a large first event (a document, a tool result) had its content scanned twice.
+            if let Some(token) = crate::event::token_ref(event_type, data, last_event_id) {
+                self.protocol = Protocol::Agent;
+                return out(token);
+            }
+        }
         if self.settle(event_type, data) == Protocol::Agent {
             return out(decode_sse_ref(event_type, data, last_event_id));
         }

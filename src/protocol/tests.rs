@@ -196,6 +196,33 @@ fn auto_recognises_each_shape_from_its_first_event() {
     assert_eq!(d.protocol(), Protocol::OpenAi, "a named protocol stays");
 }
 
+/// `auto` settles an agent token (`{"content":"…"}` of a text, thought or message event)
+/// without `detect`: each such first event is one `detect` calls the agent vocabulary, and
+/// decodes to the same event under `auto` as under `agent`. Contents that spell a
+/// provider's keys or types are text, not keys.
+#[test]
+fn a_token_settles_auto_as_detect_would() {
+    let contents =
+        ["a", "", r#"{\"choices\":[]}"#, "response.created", "message_start", r#"\"done\":true"#, r"é\n"];
+    for event_type in ["text", "thought", "message"] {
+        for content in contents {
+            let data = format!(r#"{{"content":"{content}"}}"#);
+            assert!(crate::event::token_ref(event_type, &data, "").is_some(), "{data}");
+            assert_eq!(detect(event_type, &data), Protocol::Agent, "{event_type} {data}");
+            let events = [(event_type, data.as_str())];
+            assert_eq!(
+                decode(Protocol::Auto, &events),
+                decode(Protocol::Agent, &events),
+                "{event_type} {data}"
+            );
+        }
+    }
+    // Not tokens: another key, or a type whose field is not its content.
+    for (event_type, data) in [("text", r#"{"content":"a","choices":[]}"#), ("done", r#"{"content":"a"}"#)] {
+        assert!(crate::event::token_ref(event_type, data, "").is_none(), "{event_type} {data}");
+    }
+}
+
 /// Decodes SSE events (type, data) with one decoder.
 fn decode(protocol: Protocol, events: &[(&str, &str)]) -> Vec<Value> {
     let mut d = Decoder::new(protocol);
