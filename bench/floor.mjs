@@ -2,10 +2,12 @@
 // headless-Chromium page: what any wasm parser with this JS API pays before it parses a
 // byte. Per 64 KiB chunk, the floor reads the stream, copies the chunk into wasm memory,
 // decodes the batch text out of it and builds the event objects from offsets known
-// beforehand (the parse is free); for one 1 MiB event, it copies the chunks in, decodes
-// the event's data out in 64 KiB pieces and slices the content from it. How far the package is above it is what its
-// wasm (parsing, the batch) and its per-stream setup cost; how far eventsource-parser is
-// above it is the room left. docs/performance.md has a run.
+// beforehand (the parse is free). Its batches share the events out evenly over the
+// chunks rather than cutting them where the chunks do: the same events and bytes in all,
+// not the same per chunk. For one 1 MiB event, it copies the chunks in, decodes the
+// event's data out in 64 KiB pieces and slices the content from it. How far the package
+// is above the floor is what its wasm (parsing, the batch) and its per-stream setup cost;
+// how far eventsource-parser is above it is the room left. docs/performance.md has a run.
 //
 //   node bench/floor.mjs [PKG]        # PKG: a built package (default pkg/)
 //
@@ -75,7 +77,7 @@ async function tokens() {
   }
   const heap = new Uint8Array(new WebAssembly.Memory({ initial: 64 }).buffer);
   const utf8 = new TextDecoder();
-  class Event {
+  class FloorEvent {
     #json;
     constructor(type, data, id, field) {
       this.kind = 'text';
@@ -104,7 +106,7 @@ async function tokens() {
         const id = all.slice(mv[i + 3], mv[i + 4]);
         const field = flags & 4 ? data.slice(mv[i + 5], mv[i + 5] + (flags >>> 5)) : all.slice(mv[i + 4], mv[i + 5]);
         try {
-          onEvent(new Event(type, data, id, field));
+          onEvent(new FloorEvent(type, data, id, field));
         } catch (error) {
           reportError(error);
         }

@@ -75,9 +75,3 @@ mod prelude {
     pub(crate) use alloc::string::String;
     pub(crate) use alloc::vec::Vec;
 }
-
-/// The `talc` feature: talc instead of std's dlmalloc as the global allocator (the npm
-/// package's; docs/size.md). Single-threaded: wasm32 without atomics.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics"), feature = "talc"))]
-#[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -120,13 +120,14 @@ impl LineSplitter {
         let mut checked = Checked::new(self, chunk);
         let mut pos = 0;
         while pos < chunk.len() {
-            pos += self.feed_line(&chunk[pos..], checked.valid_from(chunk, pos), &mut on_piece);
+            pos += self.feed_line(&chunk[pos..], checked.valid_from(pos), &mut on_piece);
         }
     }
 
-    /// Whether a line is held from earlier chunks (see [`Checked`]).
-    pub(crate) fn holds_line(&self) -> bool {
-        !self.partial.is_empty()
+    /// Whether the next chunk starts in the middle of a line: one held from earlier chunks,
+    /// or one being discarded over the limit (see [`Checked`]).
+    pub(crate) fn is_mid_line(&self) -> bool {
+        !self.partial.is_empty() || self.discarding
     }
 
     /// Whether nothing is held between lines: no partial line, no CR waiting for its LF, not
@@ -235,35 +236,41 @@ impl LineSplitter {
     }
 }
 
-/// The valid UTF-8 prefix of a chunk, for the splitter's callers: from the chunk's start,
-/// or, when the chunk first ends a line held from earlier chunks, from that line's end on.
-/// The front that continues a held line is not checked here: the held line is checked
-/// whole when it ends, so a chunk in the middle of a long line (a large event's data) is
-/// scanned for its line end only, not for UTF-8 twice.
+/// The valid UTF-8 prefix of a chunk, for [`LineSplitter::feed`] and the SSE parser: from
+/// the chunk's start, or, when the chunk starts in the middle of a line (held from earlier
+/// chunks, or being discarded over the limit), from that line's end on. The front that
+/// continues such a line is not checked here: a held line is checked whole when it ends,
+/// a discarded one never, so a chunk in the middle of a long line (a large event's data)
+/// is scanned for its line end only, not for UTF-8 twice.
 pub(crate) struct Checked<'a> {
-    /// Where `valid` starts in the chunk; `None` while the held line has not ended.
+    chunk: &'a [u8],
+    /// Where `valid` starts in the chunk; `None` until the line the chunk continues ends.
     start: Option<usize>,
     valid: &'a str,
 }
 
 impl<'a> Checked<'a> {
     pub(crate) fn new(lines: &LineSplitter, chunk: &'a [u8]) -> Self {
-        // (A held line means no CR is waiting for its LF: a CR ends the line it follows.)
-        match lines.holds_line() {
-            true => Self { start: None, valid: "" },
-            false => Self { start: Some(0), valid: valid_prefix(chunk) },
+        // (Mid-line means no CR is waiting for its LF: a CR ends the line it follows.)
+        if lines.is_mid_line() {
+            Self { chunk, start: None, valid: "" }
+        } else {
+            Self { chunk, start: Some(0), valid: valid_prefix(chunk) }
         }
     }
 
-    /// The valid prefix of `chunk[pos..]`, as [`valid_from`]: checked on first use past a
-    /// held line's end (`pos` > 0 then: the splitter's first line of this chunk was it).
-    pub(crate) fn valid_from(&mut self, chunk: &'a [u8], pos: usize) -> &'a str {
+    /// The valid prefix of `chunk[pos..]`, as [`valid_from`]. `pos` 0 of a chunk that
+    /// continues a line gets `""` (that line is not checked here); the next `pos` is past
+    /// that line's end (the splitter's first piece of this chunk was it), and the rest of
+    /// the chunk is checked then.
+    pub(crate) fn valid_from(&mut self, pos: usize) -> &'a str {
         let start = match self.start {
             Some(start) => start,
             None if pos == 0 => return "",
             None => {
-                self.valid = valid_prefix(&chunk[pos..]);
-                *self.start.insert(pos)
+                self.valid = valid_prefix(&self.chunk[pos..]);
+                self.start = Some(pos);
+                pos
             }
         };
         valid_from(self.valid, pos - start)
@@ -300,47 +307,6 @@ pub(crate) fn ascii_len(bytes: &[u8]) -> usize {
         at += 16;
     }
     at + bytes[at..].iter().position(|&b| !b.is_ascii()).unwrap_or(bytes.len() - at)
-}
-
-/// Whether all of `bytes` is ASCII: sixteen bytes at a time with WebAssembly SIMD, the
-/// last block overlapping the one before, and a string under 16 bytes in two overlapping
-/// words; no byte-by-byte tail. For the short strings of token events (the data and the ID
-/// of each event in the JS API's batch), where [`ascii_len`]'s tail was most of its work.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128", feature = "client"))]
-pub(crate) fn is_ascii(bytes: &[u8]) -> bool {
-    use core::arch::wasm32::{u8x16_bitmask, v128, v128_load, v128_or};
-    let n = bytes.len();
-    if n < 16 {
-        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
-        let u32_at =
-            |at: usize| u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()));
-        let high = match n {
-            8.. => u64_at(0) | u64_at(n - 8),
-            4.. => u32_at(0) | u32_at(n - 4),
-            _ => bytes.iter().fold(0, |w, &b| w | u64::from(b)),
-        };
-        return high & 0x8080_8080_8080_8080 == 0;
-    }
-    // SAFETY: every load reads 16 bytes that start at most 16 bytes before the end of
-    // `bytes` (n ≥ 16); `v128_load` takes any alignment.
-    let load = |at: usize| -> v128 { unsafe { v128_load(bytes.as_ptr().add(at).cast()) } };
-    let mut any = load(n - 16);
-    let mut at = 0;
-    while at + 16 < n {
-        any = v128_or(any, load(at));
-        at += 16;
-    }
-    u8x16_bitmask(any) == 0
-}
-
-/// Whether all of `bytes` is ASCII. (Where the JS API's batch is built: in wasm with the
-/// client, and in the native tests.)
-#[cfg(any(
-    all(test, not(target_arch = "wasm32")),
-    all(target_arch = "wasm32", not(target_feature = "simd128"), feature = "client")
-))]
-pub(crate) fn is_ascii(bytes: &[u8]) -> bool {
-    bytes.is_ascii()
 }
 
 /// How many leading bytes are ASCII (core's word-at-a-time check first).
@@ -551,8 +517,8 @@ mod simd_tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
-    fn ascii_len_is_ascii_and_valid_prefix_agree_with_core() {
-        for len in 0..70 {
+    fn ascii_len_and_valid_prefix_agree_with_core() {
+        for len in 0..40 {
             for at in 0..=len {
                 for mark in [&[0x80u8][..], &[0xC3, 0xA9], &[0xE2, 0x82, 0xAC], &[0xFF], &[0xE2, 0x82]] {
                     let mut bytes = vec![b'x'; len];
@@ -561,7 +527,6 @@ mod simd_tests {
                     }
                     let ascii = bytes.iter().position(|&b| !b.is_ascii()).unwrap_or(bytes.len());
                     assert_eq!(super::ascii_len(&bytes), ascii, "{bytes:?}");
-                    assert_eq!(super::is_ascii(&bytes), ascii == bytes.len(), "{bytes:?}");
                     let valid = match core::str::from_utf8(&bytes) {
                         Ok(text) => text.len(),
                         Err(err) => err.valid_up_to(),

@@ -162,6 +162,7 @@ impl Decoder {
         if self.protocol == Protocol::Auto {
             // The agent vocabulary's token settles it without `detect`'s scan of the object:
             // a large first event (a document, a tool result) had its content scanned twice.
+            // (Any other first event tries the shortcut once more in `decode_sse_ref`.)
             if let Some(token) = crate::event::token_ref(event_type, data, last_event_id) {
                 self.protocol = Protocol::Agent;
                 return out(token);

@@ -98,6 +98,13 @@ async fn js_api_typed_events_callbacks_and_stats() {
     let stats = handle.stats();
     assert_eq!(get(&stats, "events").as_f64(), Some(f64::from(len(&rec, "events"))));
     assert_eq!(get(&stats, "attempt").as_f64(), Some(1.0));
+    // `stats()` is written as entries (src/js/api.rs); the Rust `Stats` derives its shape:
+    // the same keys, in the same order.
+    let keys = |o: &JsValue| {
+        Object::keys(o.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect::<Vec<_>>()
+    };
+    let derived = serde_wasm_bindgen::to_value(&wasm_sse::client::Stats::default()).unwrap();
+    assert_eq!(keys(&stats), keys(&derived));
     assert_eq!(handle.status(), "closed");
 }
 

@@ -76,6 +76,15 @@ impl CloseReason {
     }
 }
 
+/// The `talc` feature: talc instead of std's dlmalloc as the global allocator (the npm
+/// package's; docs/size.md). Single-threaded only: talc's wasm allocator takes no lock.
+#[cfg(feature = "talc")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+#[cfg(all(feature = "talc", target_feature = "atomics"))]
+compile_error!("the `talc` feature is for single-threaded wasm (no `atomics`); leave it off here");
+
 /// Counters of a stream. Never holds request headers or body.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

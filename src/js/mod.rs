@@ -54,7 +54,7 @@ impl Output for Batch {
         let field = ev.field.as_deref();
         // A field with no escapes is a slice of the data: sent as its place in the data.
         // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
-        let data_ascii = crate::lines::is_ascii(ev.data.as_bytes());
+        let data_ascii = is_ascii(ev.data.as_bytes());
         let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
         let within = field.and_then(|f| {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
@@ -135,7 +135,69 @@ impl Batch {
 }
 
 fn utf16_len(s: &str) -> u32 {
-    let units =
-        if crate::lines::is_ascii(s.as_bytes()) { s.len() } else { s.chars().map(char::len_utf16).sum() };
+    let units = if is_ascii(s.as_bytes()) { s.len() } else { s.chars().map(char::len_utf16).sum() };
     units as u32
+}
+
+/// Whether all of `bytes` is ASCII: sixteen bytes at a time with WebAssembly SIMD, the
+/// last block overlapping the one before; a string of 4 to 15 bytes as two overlapping
+/// words, a shorter one byte by byte. For the short strings of token events (each event's
+/// data and ID), where `lines::ascii_len`'s byte-by-byte tail (it must find the first
+/// non-ASCII byte) was most of its work.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn is_ascii(bytes: &[u8]) -> bool {
+    use core::arch::wasm32::{u8x16_bitmask, v128, v128_load, v128_or};
+    let n = bytes.len();
+    if n < 16 {
+        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+        let u32_at =
+            |at: usize| u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()));
+        let high = match n {
+            8.. => u64_at(0) | u64_at(n - 8),
+            4.. => u32_at(0) | u32_at(n - 4),
+            _ => bytes.iter().fold(0, |w, &b| w | u64::from(b)),
+        };
+        return high & 0x8080_8080_8080_8080 == 0;
+    }
+    let load = |at: usize| -> v128 {
+        debug_assert!(at + 16 <= n);
+        // SAFETY: every load starts at or before `n - 16` (n ≥ 16 here), so its 16 bytes
+        // end within `bytes`; `v128_load` takes any alignment.
+        unsafe { v128_load(bytes.as_ptr().add(at).cast()) }
+    };
+    let mut any = load(n - 16);
+    let mut at = 0;
+    while at + 16 < n {
+        any = v128_or(any, load(at));
+        at += 16;
+    }
+    u8x16_bitmask(any) == 0
+}
+
+/// Whether all of `bytes` is ASCII.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn is_ascii(bytes: &[u8]) -> bool {
+    bytes.is_ascii()
+}
+
+/// The SIMD `is_ascii` of the npm build against core's, in the browser (`make browser-test`
+/// builds with `simd128`, as `make pkg` does).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod simd_tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn is_ascii_agrees_with_core() {
+        for len in 0..70 {
+            for at in 0..=len {
+                for mark in [&[0x80u8][..], &[0xC3, 0xA9], &[0xFF]] {
+                    let mut bytes = vec![b'x'; len];
+                    if at < len {
+                        bytes.splice(at..at, mark.iter().copied());
+                    }
+                    assert_eq!(super::is_ascii(&bytes), bytes.is_ascii(), "{bytes:?}");
+                }
+            }
+        }
+    }
 }

@@ -191,7 +191,7 @@ impl Block {
         let mut pos = 0;
         while pos < chunk.len() {
             if self.may_take_fast_path() && lines.is_clean() {
-                match self.fast_event(&chunk[pos..], checked.valid_from(chunk, pos), on) {
+                match self.fast_event(&chunk[pos..], checked.valid_from(pos), on) {
                     Some(used) => {
                         pos += used;
                         continue;
@@ -199,7 +199,7 @@ impl Block {
                     None => self.slow = true,
                 }
             }
-            pos += lines.feed_line(&chunk[pos..], checked.valid_from(chunk, pos), &mut |piece| match piece {
+            pos += lines.feed_line(&chunk[pos..], checked.valid_from(pos), &mut |piece| match piece {
                 Piece::Line(line) => self.process_line(line, on),
                 Piece::TooLong => self.over_limit(on),
             });
