@@ -79,8 +79,7 @@ impl Serialize for Value<'_> {
 /// serde-wasm-bindgen keeps a struct's field names in a hash map of JS strings, and that
 /// cache was 4.3 KB of the wasm (before gzip) for the four objects' 14 keys. `Stats`
 /// keeps its derive for Rust users' serializers; a test checks that `stats()` has the
-/// derive's keys. An
-/// entry whose value is `undefined` is left out.
+/// derive's keys. An entry whose value is `undefined` is left out.
 fn notice(entries: &[(&str, Value<'_>)]) -> JsValue {
     use serde::ser::SerializeMap;
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);

@@ -231,9 +231,9 @@ impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
 
 /// Every failure of the deserializers above (and `field_names`' signal that it has the
 /// names); [`read`] reports any of them as [`unreadable`]: with a plain object, only a
-/// getter or a Proxy that throws gets here. It keeps no message: serde's own error type formats one for every failure
-/// its derive can report ("invalid length 3, expected …"), and that formatting linked
-/// `format!` and `core::fmt`'s integer printing into the wasm.
+/// getter or a Proxy that throws gets here. It keeps no message: serde's own error type
+/// formats one for every failure its derive can report ("invalid length 3, expected …"),
+/// and that formatting linked `format!` and `core::fmt`'s integer printing into the wasm.
 #[derive(Debug)]
 struct Unread;
 
