@@ -23,12 +23,15 @@ pub(crate) struct Line<'a> {
     /// that lies inside the valid prefix of one chunk, checked once per chunk rather than
     /// once per line (per-line checks were the parser's largest single cost).
     pub(crate) text: Option<&'a str>,
+    /// The line is all of a buffer the splitter assembled across chunks, which the caller
+    /// may take instead of copying it (see [`LineSplitter::take_line`]).
+    pub(crate) held: bool,
 }
 
 impl<'a> Line<'a> {
     /// A line whose bytes have not been checked.
     pub(crate) fn unchecked(bytes: &'a [u8]) -> Self {
-        Self { bytes, text: None }
+        Self { bytes, text: None, held: false }
     }
 
     /// The line from byte `at` on as text, invalid UTF-8 replaced by U+FFFD.
@@ -81,6 +84,13 @@ pub(crate) struct LineSplitter {
     max_line: usize,
     /// Bytes of a line whose end has not arrived yet.
     partial: Vec<u8>,
+    /// The last line assembled in `partial`, once complete: a caller may take it (its
+    /// capacity is reused for the next one otherwise).
+    assembled: Vec<u8>,
+    /// Each piece of `partial` was valid UTF-8 on its own (the first one checked with its
+    /// chunk, the later ones ASCII, seen by the scan for the line end), so `partial` is:
+    /// the line needs no check of its own when it ends.
+    partial_valid: bool,
     /// The previous chunk ended in CR: an LF at the start of the next one belongs to it.
     after_cr: bool,
     /// No line has been completed yet, so a BOM at the front of the next line is the
@@ -96,6 +106,8 @@ impl LineSplitter {
             ends,
             max_line,
             partial: Vec::new(),
+            assembled: Vec::new(),
+            partial_valid: false,
             after_cr: false,
             at_stream_start: true,
             discarding: false,
@@ -105,6 +117,7 @@ impl LineSplitter {
     /// Forget any partial line and start a new stream (a BOM is stripped again).
     pub(crate) fn reset(&mut self) {
         self.partial.clear();
+        self.assembled.clear();
         self.after_cr = false;
         self.at_stream_start = true;
         self.discarding = false;
@@ -152,12 +165,20 @@ impl LineSplitter {
             valid = valid_from(valid, 1);
             used = 1;
         }
-        let Some(at) = self.find_line_end(chunk) else {
-            self.hold_partial(chunk, on_piece);
+        // A chunk that continues a held line (a large event's data) is not in any checked
+        // prefix: the scan for its line end also tells whether the bytes before it are ASCII.
+        let (end, ascii) = if self.partial.is_empty() {
+            (self.find_line_end(chunk), false)
+        } else {
+            find_eol_ascii(chunk, self.ends == LineEnds::Any)
+        };
+        let Some(at) = end else {
+            let valid_piece = ascii || valid.len() == chunk.len();
+            self.hold_partial(chunk, valid_piece, on_piece);
             return used + chunk.len();
         };
         // Line ends are ASCII, so `at` is a character boundary of `valid` when inside it.
-        self.complete_line(&chunk[..at], valid.get(..at), on_piece);
+        self.complete_line(&chunk[..at], valid.get(..at), ascii, on_piece);
         used += at + 1;
         if chunk[at] == b'\r' {
             match chunk.get(at + 1) {
@@ -192,8 +213,15 @@ impl LineSplitter {
         }
     }
 
-    /// `text` is `head` as text when it is known to be valid UTF-8.
-    fn complete_line(&mut self, head: &[u8], text: Option<&str>, on_piece: &mut impl FnMut(Piece<'_>)) {
+    /// `text` is `head` as text when it is known to be valid UTF-8; `ascii`: `head` is ASCII
+    /// (known only for a head that ends a held line).
+    fn complete_line(
+        &mut self,
+        head: &[u8],
+        text: Option<&str>,
+        ascii: bool,
+        on_piece: &mut impl FnMut(Piece<'_>),
+    ) {
         let first_line = core::mem::replace(&mut self.at_stream_start, false);
         if core::mem::replace(&mut self.discarding, false) {
             return; // TooLong was already reported for this line.
@@ -206,22 +234,41 @@ impl LineSplitter {
             return;
         }
         let mut line = if self.partial.is_empty() {
-            Line { bytes: head, text }
+            Line { bytes: head, text, held: false }
         } else {
             self.partial.extend_from_slice(head);
-            Line::unchecked(&self.partial)
+            // The line moves to `assembled`, where the caller may take it; `partial` gets
+            // the previous line's buffer back.
+            core::mem::swap(&mut self.partial, &mut self.assembled);
+            self.partial.clear();
+            let text = (self.partial_valid && ascii).then(|| {
+                // SAFETY: every piece of the line but `head` was valid UTF-8 on its own
+                // (`partial_valid`), and `head` is ASCII; valid UTF-8 strings joined are
+                // valid UTF-8.
+                unsafe { core::str::from_utf8_unchecked(&self.assembled) }
+            });
+            Line { bytes: &self.assembled, text, held: true }
         };
         // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
         if first_line {
             if let Some(rest) = line.bytes.strip_prefix(BOM) {
-                line = Line { bytes: rest, text: line.text.and_then(|t| t.strip_prefix('\u{FEFF}')) };
+                let text = line.text.and_then(|t| t.strip_prefix('\u{FEFF}'));
+                line = Line { bytes: rest, text, held: false };
             }
         }
         on_piece(Piece::Line(line));
         self.partial.clear();
     }
 
-    fn hold_partial(&mut self, rest: &[u8], on_piece: &mut impl FnMut(Piece<'_>)) {
+    /// The last line assembled across chunks (a piece with `held`), in place of copying it:
+    /// a large event's data line becomes the data buffer. `spare` (an empty buffer) is kept
+    /// for the next line.
+    pub(crate) fn take_line(&mut self, spare: Vec<u8>) -> Vec<u8> {
+        core::mem::replace(&mut self.assembled, spare)
+    }
+
+    /// Holds `rest`, the front of a line; `valid`: `rest` is valid UTF-8 on its own.
+    fn hold_partial(&mut self, rest: &[u8], valid: bool, on_piece: &mut impl FnMut(Piece<'_>)) {
         if rest.is_empty() || self.discarding {
             return;
         }
@@ -232,6 +279,7 @@ impl LineSplitter {
             on_piece(Piece::TooLong);
             return;
         }
+        self.partial_valid = valid && (self.partial.is_empty() || self.partial_valid);
         self.partial.extend_from_slice(rest);
     }
 }
@@ -378,6 +426,40 @@ pub(crate) fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
     rest.iter().position(|&b| b == b'\n' || (cr && b == b'\r')).map(|i| at + i)
 }
 
+/// [`find_eol`], and whether the bytes before the line end (all of `bytes` when there is
+/// none) are ASCII, in the same pass: for a chunk that continues a held line.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) fn find_eol_ascii(bytes: &[u8], cr: bool) -> (Option<usize>, bool) {
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_load, v128_or};
+    let (lf, cr_byte) = (u8x16_splat(b'\n'), u8x16_splat(if cr { b'\r' } else { b'\n' }));
+    let mut high = u8x16_splat(0);
+    let mut at = 0;
+    while at + 16 <= bytes.len() {
+        // SAFETY: as in `find_eol`.
+        let v = unsafe { v128_load(bytes.as_ptr().add(at).cast()) };
+        let mask = u8x16_bitmask(v128_or(u8x16_eq(v, lf), u8x16_eq(v, cr_byte)));
+        if mask != 0 {
+            let end = mask.trailing_zeros();
+            // The high bits of the bytes of this block before the line end.
+            let before = u8x16_bitmask(v) & ((1u16 << end) - 1);
+            return (Some(at + end as usize), u8x16_bitmask(high) == 0 && before == 0);
+        }
+        high = v128_or(high, v);
+        at += 16;
+    }
+    let end = bytes[at..].iter().position(|&b| b == b'\n' || (cr && b == b'\r')).map(|i| at + i);
+    let ascii = u8x16_bitmask(high) == 0 && bytes[at..end.unwrap_or(bytes.len())].is_ascii();
+    (end, ascii)
+}
+
+/// [`find_eol`], and whether the bytes before the line end (all of `bytes` when there is
+/// none) are ASCII.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) fn find_eol_ascii(bytes: &[u8], cr: bool) -> (Option<usize>, bool) {
+    let end = find_eol(bytes, cr);
+    (end, bytes[..end.unwrap_or(bytes.len())].is_ascii())
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -414,6 +496,43 @@ mod tests {
             });
         }
         (out, s.finish())
+    }
+
+    #[test]
+    fn a_held_line_is_text_without_a_second_check_only_when_each_piece_was_valid() {
+        // (chunks, whether the completed line comes with its text, the line as text)
+        let e = "é".as_bytes();
+        let cases: &[(&[&[u8]], bool, &str)] = &[
+            (&[b"data: ab", b"cd", b"ef\n"], true, "data: abcdef"),
+            // A valid first piece with a two-byte character, ASCII after it.
+            (&[b"data: \xC3\xA9", b"cd\n"], true, "data: écd"),
+            // A character cut between chunks: checked whole at the end, and valid.
+            (&[b"data: \xC3", b"\xA9cd\n"], false, "data: écd"),
+            (&[b"data: ", e, b"\n"], false, "data: é"),
+            (&[b"data: ab", b"c", e], false, ""),
+            // Invalid bytes in a later piece: replaced, as the spec's decoder does.
+            (&[b"data: ab", b"c\xFFd\n"], false, "data: abc\u{FFFD}d"),
+            (&[b"data: a\xFF", b"bc\n"], false, "data: a\u{FFFD}bc"),
+            // A line end in the middle of the block that follows sixteen ASCII bytes.
+            (&[b"x", b"0123456789abcdefghij\nrest"], true, "x0123456789abcdefghij"),
+            (&[b"x", b"0123456789abcdef\xC3\xA9j\nrest"], false, "x0123456789abcdef\u{e9}j"),
+        ];
+        for &(chunks, text, want) in cases {
+            let mut s = LineSplitter::new(LineEnds::Any, 1 << 10);
+            s.feed(b"\n", |_| {}); // past the first line (its BOM check)
+            let mut got = Vec::new();
+            for c in chunks {
+                s.feed(c, |p| {
+                    let Piece::Line(l) = p else { panic!("{p:?}") };
+                    if let Some(t) = l.text {
+                        assert_eq!(t.as_bytes(), l.bytes);
+                    }
+                    got.push((l.text.is_some(), l.text_from(0).into_owned()));
+                });
+            }
+            let want: Vec<(bool, String)> = if want.is_empty() { vec![] } else { vec![(text, want.into())] };
+            assert_eq!(got, want, "{chunks:?}");
+        }
     }
 
     #[test]
@@ -552,6 +671,29 @@ mod simd_tests {
                     for cr in [false, true] {
                         let want = bytes.iter().position(|&b| b == b'\n' || (cr && b == b'\r'));
                         assert_eq!(super::find_eol(&bytes, cr), want, "{bytes:?} cr={cr}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn find_eol_ascii_agrees_with_two_scans() {
+        // A line end at every place (or none), a high byte at every place (or none).
+        for len in 0..40 {
+            for eol in 0..=len {
+                for high in 0..=len {
+                    let mut bytes = vec![b'x'; len];
+                    if high < len {
+                        bytes[high] = 0xC3;
+                    }
+                    if eol < len {
+                        bytes[eol] = b'\n';
+                    }
+                    for cr in [false, true] {
+                        let end = super::find_eol(&bytes, cr);
+                        let ascii = bytes[..end.unwrap_or(len)].is_ascii();
+                        assert_eq!(super::find_eol_ascii(&bytes, cr), (end, ascii), "{bytes:?} cr={cr}");
                     }
                 }
             }

@@ -110,19 +110,21 @@ async fn js_api_typed_events_callbacks_and_stats() {
 
 #[wasm_bindgen_test]
 async fn js_api_large_event_text_is_whole_across_the_decoders_pieces() {
-    // A batch over 64 KiB is decoded in 64 KiB pieces (events.js). The batch starts with
-    // the type `message` (7 bytes), so its piece ends fall 65,529 bytes into the data and
-    // every 65,536 after: with a 6-byte unit, inside a 4-byte character each time.
-    for units in [25_000, 40_000] {
+    // Data of 64 KiB or more crosses as its own string, decoded in 64 KiB pieces
+    // (events.js): with a 6-byte unit, the piece ends (every 65,536 bytes of the data, or
+    // 12 bytes later in a token's) fall inside a 4-byte character each time. A token's
+    // content is placed from the data's ends (src/js/mod.rs, `Batch`).
+    for (units, json) in [(25_000, false), (40_000, false), (25_000, true), (40_000, true)] {
         let unit = "é😀";
-        let query = format!("/huge?bytes={}&unit=%C3%A9%F0%9F%98%80", units * unit.len());
+        let query = format!("/huge?bytes={}&unit=%C3%A9%F0%9F%98%80&json={json}", units * unit.len());
         let (opts, rec) = options(url(&query).into(), "{}");
         let info = run(&start_stream(&opts).unwrap()).await;
         assert_eq!(text(&info, "reason"), "done");
-        let data = text(&rec, "events.0.data");
-        assert_eq!(data.len(), units * unit.len());
-        assert!(data == unit.repeat(units), "the data differs from the unit repeated");
-        assert_eq!(text(&rec, "events.0.content"), data);
+        let (data, content) = (text(&rec, "events.0.data"), text(&rec, "events.0.content"));
+        assert_eq!(content.len(), units * unit.len());
+        assert!(content == unit.repeat(units), "the content differs from the unit repeated");
+        let want = if json { format!("{{\"content\":\"{content}\"}}") } else { content.clone() };
+        assert!(data == want, "the data differs from the content (json: {json})");
     }
 }
 

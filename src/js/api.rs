@@ -21,10 +21,14 @@ extern "C" {
         bytes: &[u8],
         ascii: bool,
         meta: &[u32],
+        own: &JsValue,
         control: &Object,
         on_event: &JsValue,
         on_error: &JsValue,
     ) -> u32;
+    /// A string decoded from a view of wasm memory (the batch's large data).
+    #[wasm_bindgen(js_name = text)]
+    pub(super) fn decode(bytes: &[u8]) -> JsValue;
     /// A `WasmSseError`: an `Error` with `kind`, `fatal` and `status`.
     #[wasm_bindgen(js_name = streamError)]
     fn stream_error(kind: &str, message: &str, fatal: bool, status: Option<u16>) -> JsValue;
@@ -118,7 +122,11 @@ impl Sink for JsSink {
             Some((on_event, on_error)) if !batch.meta.is_empty() => {
                 let js = |f: Option<Function>| f.map_or(JsValue::UNDEFINED, JsValue::from);
                 let (text, meta) = (batch.text.as_bytes(), &batch.meta);
-                deliver(text, batch.is_ascii(), meta, &self.control, &js(on_event), &js(on_error))
+                let own = match batch.own.is_empty() {
+                    true => JsValue::UNDEFINED,
+                    false => batch.own.drain(..).collect::<js_sys::Array>().into(),
+                };
+                deliver(text, batch.is_ascii(), meta, &own, &self.control, &js(on_event), &js(on_error))
             }
             _ => 0,
         };

@@ -20,7 +20,8 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 // for one 1 MiB call and 0.57–0.78 ms for the pieces joined and sliced.
 const PIECE = 1 << 16;
 
-function text(bytes, ascii) {
+/** `bytes` (a view of wasm memory) as a string; `ascii`: they are all ASCII. */
+export function text(bytes, ascii) {
   if (ascii && bytes.length <= 64) return String.fromCharCode.apply(null, bytes);
   if (bytes.length <= PIECE) return utf8.decode(bytes);
   let all = '';
@@ -86,10 +87,11 @@ class WasmSseEvent {
 /**
  * Hands the events of one batch to `onEvent` and its parse errors to `onError`, in order,
  * until `control.stopped` (a callback may stop the stream). `bytes` and `meta` are views
- * of wasm memory, valid until the first callback. Returns the number of events delivered.
- * The layout is described at `Batch` in src/js/mod.rs.
+ * of wasm memory, valid until the first callback; `own` the batch's large data, each
+ * already a string (or undefined). Returns the number of events delivered. The layout is
+ * described at `Batch` in src/js/mod.rs.
  */
-export function deliver(bytes, ascii, meta, control, onEvent, onError) {
+export function deliver(bytes, ascii, meta, own, control, onEvent, onError) {
   // A callback that starts another stream may grow wasm memory, which detaches both
   // views: decode and copy before the first callback. One event (most chunks of a token
   // stream) is read before its callback runs: no copy.
@@ -98,6 +100,7 @@ export function deliver(bytes, ascii, meta, control, onEvent, onError) {
   let at = 0;
   let type = '';
   let events = 0;
+  let owned = 0;
   for (let i = 0; i < meta.length && !control.stopped; i += 6) {
     let extra;
     const kind = meta[i];
@@ -108,11 +111,13 @@ export function deliver(bytes, ascii, meta, control, onEvent, onError) {
       continue;
     }
     if (!(flags & 8)) type = all.slice(at, meta[i + 2]);
-    const data = all.slice(meta[i + 2], meta[i + 3]);
+    const data = flags & 32 ? own[owned++] : all.slice(meta[i + 2], meta[i + 3]);
     const id = meta[i + 3] === meta[i + 4] ? '' : all.slice(meta[i + 3], meta[i + 4]);
     let field;
     if (flags & 4) {
-      field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 5));
+      // Its length, or in data of its own, how much of the data follows it.
+      const n = flags >>> 6;
+      field = data.slice(meta[i + 5], flags & 32 ? data.length - n : meta[i + 5] + n);
       at = meta[i + 4];
     } else {
       if (flags & 2) field = all.slice(meta[i + 4], meta[i + 5]);

@@ -30,9 +30,11 @@ use crate::session::Output;
 /// type, data and last event ID, and a last number for the typed field (content, error
 /// message or done status). Each string starts where the previous one ends.
 /// flags: 1 data is JSON; 2 has a typed field; 8 the type is the previous event's (and
-/// takes no room in `text`); 4 the typed field is a slice of the data: it starts at the
-/// last number (an offset into the data) and is `flags >>> 5` long; otherwise it is in
-/// `text` and the last number is its end.
+/// takes no room in `text`); 32 the data is the next string of `own` (it takes no room in
+/// `text`); 4 the typed field is a slice of the data: it starts at the last number (an
+/// offset into the data) and is `flags >>> 6` long, or ends `flags >>> 6` before the
+/// data's end when the data is in `own`; otherwise it is in `text` and the last number is
+/// its end.
 /// A parse error is an entry of kind [`Batch::PARSE_ERROR`]: its message ends at the
 /// third number, flags is 1 for a size limit, and the last number is that end too.
 /// Two more numbers follow an entry of a tool call (kind 6: the ends in `text` of its ID
@@ -43,24 +45,52 @@ use crate::session::Output;
 pub(crate) struct Batch {
     pub(crate) text: String,
     pub(crate) meta: Vec<u32>,
+    /// Data of [`OWN_STRING`] bytes or more, each its own string, decoded as it is
+    /// dispatched, straight from the parser's buffer: not copied into `text` first.
+    pub(crate) own: Vec<OwnText>,
     /// UTF-16 length of `text`.
     at: u32,
     /// Where the previous event's type is in `text`, to send a repeated type only once.
     prev_type: Option<(usize, usize)>,
 }
 
+/// Data this long or longer leaves wasm as a string of its own (see [`Batch::own`]).
+pub(crate) const OWN_STRING: usize = 1 << 16;
+
+/// A string decoded from wasm memory as it is dispatched: a JS string in the npm build.
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+pub(crate) type OwnText = wasm_bindgen::JsValue;
+/// A string decoded from wasm memory as it is dispatched (natively, for the tests: a copy).
+#[cfg(not(all(target_arch = "wasm32", feature = "client")))]
+pub(crate) type OwnText = String;
+
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+fn own_text(text: &str) -> OwnText {
+    api::decode(text.as_bytes())
+}
+
+#[cfg(not(all(target_arch = "wasm32", feature = "client")))]
+fn own_text(text: &str) -> OwnText {
+    text.to_owned()
+}
+
 impl Output for Batch {
     fn event(&mut self, ev: &EventRef<'_>) {
         let field = ev.field.as_deref();
+        // Large data crosses on its own, with no pass over it here.
+        let own = ev.data.len() >= OWN_STRING;
         // A field with no escapes is a slice of the data: sent as its place in the data.
         // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
-        let data_ascii = is_ascii(ev.data.as_bytes());
+        let data_ascii = !own && is_ascii(ev.data.as_bytes());
         let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
         let within = field.and_then(|f| {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
-            let start = (start + f.len() <= ev.data.len()).then_some(start)?;
-            let len = units(f);
-            (len < 1 << 26).then(|| (units(sub(ev.data, ..start)), len))
+            let end = start + f.len();
+            (end <= ev.data.len()).then_some(())?;
+            // Its length; in large data, what follows it (`"}` in a token): counting the
+            // field's UTF-16 units would be a pass over nearly all of the data.
+            let extent = if own { units(sub(ev.data, end..)) } else { units(f) };
+            (extent < 1 << 26).then(|| (units(sub(ev.data, ..start)), extent))
         });
         let same_type = self
             .prev_type
@@ -72,13 +102,20 @@ impl Output for Batch {
             self.prev_type = Some((from, self.text.len()));
         }
         // One capacity check for the event's strings (each append checks again, and passes).
-        self.text.reserve(ev.data.len() + ev.last_event_id.len() + field.map_or(0, str::len));
+        let data_len = if own { 0 } else { ev.data.len() };
+        self.text.reserve(data_len + ev.last_event_id.len() + field.map_or(0, str::len));
         let type_end = self.at;
-        let data_end = self.append_counted(ev.data, units(ev.data));
+        let data_end = if own {
+            self.own.push(own_text(ev.data));
+            flags |= 32;
+            self.at
+        } else {
+            self.append_counted(ev.data, units(ev.data))
+        };
         let id_end = self.append(ev.last_event_id);
         let last = match within {
             Some((start, len)) => {
-                flags |= 4 | len << 5;
+                flags |= 4 | len << 6;
                 start
             }
             None => self.append(field.unwrap_or("")),
@@ -129,6 +166,7 @@ impl Batch {
     pub(crate) fn clear(&mut self) {
         self.text.clear();
         self.meta.clear();
+        self.own.clear();
         self.at = 0;
         self.prev_type = None;
     }

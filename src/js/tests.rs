@@ -33,6 +33,7 @@ fn read_batch_with_extras(batch: &Batch) -> Vec<(Entry, Extra)> {
     let text: Vec<u16> = batch.text.encode_utf16().collect();
     let slice = |from: u32, to: u32| String::from_utf16(&text[from as usize..to as usize]).unwrap();
     let (mut at, mut event_type, mut out) = (0, String::new(), Vec::new());
+    let mut own = batch.own.iter();
     let mut i = 0;
     while i < batch.meta.len() {
         let m = &batch.meta[i..];
@@ -46,12 +47,14 @@ fn read_batch_with_extras(batch: &Batch) -> Vec<(Entry, Extra)> {
         if flags & 8 == 0 {
             event_type = slice(at, m[2]);
         }
-        let data = slice(m[2], m[3]);
+        let data = if flags & 32 != 0 { own.next().unwrap().clone() } else { slice(m[2], m[3]) };
         let id = slice(m[3], m[4]);
         let field = if flags & 4 != 0 {
             let units: Vec<u16> = data.encode_utf16().collect();
             at = m[4];
-            Some(String::from_utf16(&units[m[5] as usize..(m[5] + (flags >> 5)) as usize]).unwrap())
+            let n = (flags >> 6) as usize;
+            let end = if flags & 32 != 0 { units.len() - n } else { m[5] as usize + n };
+            Some(String::from_utf16(&units[m[5] as usize..end]).unwrap())
         } else {
             at = m[5];
             (flags & 2 != 0).then(|| slice(m[4], m[5]))
@@ -74,7 +77,12 @@ fn read_batch_with_extras(batch: &Batch) -> Vec<(Entry, Extra)> {
 
 /// The same stream through the parser alone, as entries.
 fn expected(stream: &[u8]) -> Vec<Entry> {
-    let mut parser = EventStreamParser::with_max_event_bytes(64);
+    expected_with_limit(stream, 64)
+}
+
+/// [`expected`] with another limit on an event's bytes.
+fn expected_with_limit(stream: &[u8], max_event_bytes: usize) -> Vec<Entry> {
+    let mut parser = EventStreamParser::with_max_event_bytes(max_event_bytes);
     parser.feed(stream);
     let mut out = Vec::new();
     while let Some(item) = parser.poll() {
@@ -124,7 +132,11 @@ fn sse_session(max_event_bytes: usize) -> Session<Batch> {
 }
 
 fn through_session(stream: &[u8], cuts: &[usize]) -> Vec<Entry> {
-    let mut session = sse_session(64);
+    through_session_with_limit(stream, cuts, 64)
+}
+
+fn through_session_with_limit(stream: &[u8], cuts: &[usize], max_event_bytes: usize) -> Vec<Entry> {
+    let mut session = sse_session(max_event_bytes);
     let mut got = Vec::new();
     let mut from = 0;
     for &to in cuts.iter().chain([stream.len()].iter()) {
@@ -177,6 +189,40 @@ proptest! {
         let mut cuts = cuts;
         cuts.sort_unstable();
         prop_assert_eq!(through_session(stream.as_bytes(), &cuts), expected(stream.as_bytes()));
+    }
+}
+
+#[test]
+fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
+    // Tokens and plain data of OWN_STRING bytes and more, with non-ASCII text at both ends
+    // of the content and around it, beside small events; whole, and cut inside the large
+    // lines (they are then assembled across chunks and taken as the data buffer).
+    let big = "é".to_owned() + &"lorem ipsum ".repeat(OWN_STRING / 12 + 1) + "😀";
+    let stream = [
+        "event: text\ndata: {\"content\":\" Hi\"}\n\n",
+        &["event: text\ndata: {\"content\":\"", &big, "\"}\n\n"].concat(),
+        &["data: ", &big, "\n\n"].concat(),
+        &["event: text\nid: ü\ndata: {\"content\":\"", &big, "\", \"é\":1}\n\n"].concat(),
+        &["data: first\ndata: ", &big, "\n\n"].concat(),
+        "event: text\ndata: {\"content\":\"after\"}\n\n",
+    ]
+    .concat();
+    let want = expected_with_limit(stream.as_bytes(), 1 << 20);
+    assert_eq!(want.len(), 6);
+    for cuts in [&[][..], &[40, 100, 70_000, 70_010, 140_000, 200_000, 250_000], &[30_000, 60_000, 90_000]] {
+        let mut session = sse_session(1 << 20);
+        let mut got = Vec::new();
+        let mut own = 0;
+        let mut from = 0;
+        for &to in cuts.iter().chain([stream.len()].iter()) {
+            session.out.clear();
+            session.feed(&stream.as_bytes()[from..to]);
+            own += session.out.own.len();
+            got.extend(read_batch(&session.out));
+            from = to;
+        }
+        assert_eq!(got, want, "cut at {cuts:?}");
+        assert_eq!(own, 4, "the four large data crossed on their own");
     }
 }
 

@@ -76,7 +76,13 @@ pub struct EventStreamParser {
 /// The per-event buffers of the spec, plus the last event ID, which outlives events.
 #[derive(Debug, Default)]
 struct Block {
+    /// The data buffer is `data[data_from..]`: a data line assembled across chunks becomes
+    /// the buffer whole, its `data:` in front (see [`take_line`](Self::take_line)).
     data: String,
+    data_from: usize,
+    /// The line just read is a data line assembled across chunks, and its value (from this
+    /// byte on) is the event's first: take the line as the data buffer.
+    take_from: Option<usize>,
     event_type: String,
     /// The last event ID buffer, when an `id:` line set it since the last dispatch; otherwise
     /// the buffer holds the last event ID string (`id_buffered` is false).
@@ -158,6 +164,7 @@ impl EventStreamParser {
         let block = &mut self.block;
         let pending = !block.data.is_empty() || !block.event_type.is_empty();
         block.data.clear();
+        block.data_from = 0;
         block.event_type.clear();
         block.skipping = false;
         block.slow = false;
@@ -203,7 +210,23 @@ impl Block {
                 Piece::Line(line) => self.process_line(line, on),
                 Piece::TooLong => self.over_limit(on),
             });
+            if let Some(from) = self.take_from.take() {
+                self.take_line(lines, from);
+            }
         }
+    }
+
+    /// The event's data is one line assembled across chunks (a large payload): the line's
+    /// buffer becomes the data buffer, from byte `from` on, instead of being copied into it.
+    fn take_line(&mut self, lines: &mut LineSplitter, from: usize) {
+        let spare = core::mem::take(&mut self.data).into_bytes();
+        let line = lines.take_line(spare);
+        // SAFETY: `process_line` asks for the line only when it read it as text without
+        // replacing anything (the line's bytes are valid UTF-8), and `from` is next to the
+        // ASCII colon or space before the value, a character boundary.
+        self.data = unsafe { String::from_utf8_unchecked(line) };
+        self.data_from = from;
+        self.data.push('\n');
     }
 
     /// Between events (nothing gathered, nothing skipped) and not sent to the slow path.
@@ -331,8 +354,19 @@ impl Block {
             // "If the field name is "data": Append the field value to the data buffer, then
             // append a single U+000A LINE FEED (LF) character to the data buffer."
             Field::Data => {
-                if self.data.len() + value.len() + 1 > self.max_bytes {
+                if self.data.len() - self.data_from + value.len() + 1 > self.max_bytes {
                     return self.over_limit(on);
+                }
+                // A first data line assembled across chunks, read without replacements:
+                // taken whole once `feed_line` returns (`take_from`).
+                // (The value ends the line; a line with no colon has a value from elsewhere.)
+                let from = (value.as_ptr() as usize).checked_sub(line.bytes.as_ptr() as usize);
+                let from = from.filter(|from| from + value.len() == line.bytes.len());
+                if let (true, true, Cow::Borrowed(_), Some(from)) =
+                    (line.held, self.data.is_empty(), &text, from)
+                {
+                    self.take_from = Some(from);
+                    return;
                 }
                 // Room for the LF too: a large value pushed alone would fill the buffer
                 // exactly, and the LF would then copy it all into one twice the size.
@@ -380,7 +414,9 @@ impl Block {
         // value other than the empty string, change the type of the newly created event to
         // equal the value of the event type buffer."
         let event_type = if self.event_type.is_empty() { "message" } else { &self.event_type };
-        on(SseRef::Event { event_type, data: &self.data, last_event_id: &self.last_event_id });
+        let data = sub(&self.data, self.data_from..);
+        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id });
+        self.data_from = 0;
         // "Set the data buffer and the event type buffer to the empty string." The buffers
         // keep their capacity for the next event, unless an unusually large one grew them.
         self.event_type.clear();
@@ -399,6 +435,7 @@ impl Block {
         }
         self.skipping = true;
         self.data = String::new();
+        self.data_from = 0;
         self.event_type.clear();
     }
 }

@@ -153,12 +153,15 @@ pub struct HugeParams {
     /// What the data repeats (whole, so `bytes` is rounded down to a multiple of it): `x`,
     /// or multi-byte text for checks of characters cut between reads.
     unit: String,
+    /// The data is a token, `{"content":"…"}` around the repeated unit (which must then
+    /// hold no `"` or `\`).
+    json: bool,
     key: String,
 }
 
 impl Default for HugeParams {
     fn default() -> Self {
-        HugeParams { bytes: 1 << 20, unit: "x".into(), key: String::new() }
+        HugeParams { bytes: 1 << 20, unit: "x".into(), json: false, key: String::new() }
     }
 }
 
@@ -166,14 +169,17 @@ const HUGE_FRAME: usize = 64 << 10;
 /// Past this a typo, not a test, is asking: refuse rather than stream for minutes.
 const HUGE_MAX: usize = 256 << 20;
 
-/// `GET /huge`: one event whose data is `unit` (default `x`) repeated to `bytes`, in frames
-/// of about 64 KiB, then done.
+/// `GET /huge`: one event whose data is `unit` (default `x`) repeated to `bytes` (or a token
+/// of it, with `json`), in frames of about 64 KiB, then done.
 pub async fn huge(State(state): State<AppState>, Query(params): Query<HugeParams>) -> Response {
     if params.bytes > HUGE_MAX {
         return (StatusCode::BAD_REQUEST, format!("bytes must be at most {HUGE_MAX}")).into_response();
     }
     if params.unit.is_empty() || params.unit.len() > 64 || params.unit.contains(['\r', '\n']) {
         return (StatusCode::BAD_REQUEST, "unit must be 1 to 64 bytes without CR or LF").into_response();
+    }
+    if params.json && params.unit.contains(['"', '\\']) {
+        return (StatusCode::BAD_REQUEST, "a json unit must hold no quote or backslash").into_response();
     }
     // Every frame is a view of one shared buffer, so a big event costs one 64 KiB allocation;
     // its length is a whole number of units, so the frames join into the repeated unit.
@@ -183,7 +189,8 @@ pub async fn huge(State(state): State<AppState>, Query(params): Query<HugeParams
     let total = params.bytes / unit.len() * unit.len();
     let frames = (0..total.div_ceil(frame_len))
         .map(move |i| Step::Send(frame.slice(..frame_len.min(total - i * frame_len))));
-    let steps = std::iter::once(Step::send("data: ")).chain(frames).chain([Step::send("\n\n"), done_event()]);
+    let (head, tail) = if params.json { ("data: {\"content\":\"", "\"}\n\n") } else { ("data: ", "\n\n") };
+    let steps = std::iter::once(Step::send(head)).chain(frames).chain([Step::send(tail), done_event()]);
     sse_response(play(steps, state.open_stream(&params.key)))
 }
 

@@ -307,6 +307,10 @@ async fn huge_sends_one_event_of_the_requested_size() {
     let events = reply.events();
     assert_eq!(events[0].data, "é😀".repeat(33_333));
     assert_eq!(get(addr, "/huge?unit=a%0Ab").await.status, 400);
+    // A token of the unit.
+    let reply = get(addr, "/huge?bytes=12&unit=%C3%A9%F0%9F%98%80&json=true").await;
+    assert_eq!(reply.events()[0].data, r#"{"content":"é😀é😀"}"#);
+    assert_eq!(get(addr, "/huge?unit=%22&json=true").await.status, 400);
 }
 
 #[tokio::test]
