@@ -153,7 +153,7 @@ impl Batch {
 
     /// [`append`](Self::append) of a string whose UTF-16 length (`units`) is known.
     fn append_counted(&mut self, s: &str, units: u32) -> u32 {
-        self.text.push_str(s);
+        crate::lines::push_short(&mut self.text, s);
         self.at += units;
         self.at
     }

@@ -321,7 +321,7 @@ impl Block {
         };
         // Copied without comparing first: most streams that send IDs send a new one each event.
         self.last_event_id.clear();
-        self.last_event_id.push_str(id);
+        crate::lines::push_short(&mut self.last_event_id, id);
     }
 
     fn process_line(&mut self, line: Line<'_>, on: &mut dyn FnMut(SseRef<'_>)) {
