@@ -157,7 +157,7 @@ impl Decoder {
         event_type: &'a str,
         data: &'a str,
         last_event_id: &'a str,
-        out: &mut dyn FnMut(EventRef<'_>),
+        out: &mut impl FnMut(EventRef<'_>),
     ) {
         if self.protocol == Protocol::Auto {
             // The agent vocabulary's token settles it without `detect`'s scan of the object:

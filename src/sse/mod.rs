@@ -142,7 +142,7 @@ impl EventStreamParser {
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     // The session's path (the browser client); unused in the pure core alone.
     #[cfg_attr(not(feature = "client"), allow(dead_code))]
-    pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
+    pub(crate) fn feed_with(&mut self, chunk: &[u8], on: &mut impl FnMut(SseRef<'_>)) {
         let Self { lines, block, .. } = self;
         block.parse(lines, chunk, on);
     }
@@ -193,7 +193,7 @@ impl Block {
     /// [`fast_event`](Self::fast_event): its fields are slices of the chunk. Any other line
     /// goes through the splitter and [`process_line`](Self::process_line), up to the end
     /// of its event; both paths give the same items.
-    fn parse(&mut self, lines: &mut LineSplitter, chunk: &[u8], on: &mut dyn FnMut(SseRef<'_>)) {
+    fn parse(&mut self, lines: &mut LineSplitter, chunk: &[u8], on: &mut impl FnMut(SseRef<'_>)) {
         let mut checked = Checked::new(lines, chunk);
         let mut pos = 0;
         while pos < chunk.len() {
@@ -245,7 +245,7 @@ impl Block {
     /// done nothing, for what it leaves to the slow path: a line not ended inside `bytes`,
     /// invalid UTF-8, a bare CR, a second `data:` line, a `retry:` or comment inside an
     /// event, or a line or data over the limit.
-    fn fast_event(&mut self, bytes: &[u8], text: &str, on: &mut dyn FnMut(SseRef<'_>)) -> Option<usize> {
+    fn fast_event(&mut self, bytes: &[u8], text: &str, on: &mut impl FnMut(SseRef<'_>)) -> Option<usize> {
         let (mut event_type, mut data, mut id) = ("", None, None);
         let mut pending = false;
         let mut at = 0;
@@ -301,7 +301,7 @@ impl Block {
         event_type: &str,
         data: Option<&str>,
         id: Option<&str>,
-        on: &mut dyn FnMut(SseRef<'_>),
+        on: &mut impl FnMut(SseRef<'_>),
     ) {
         self.commit_id(id);
         // No data line: nothing is dispatched.
@@ -324,7 +324,7 @@ impl Block {
         crate::lines::push_short(&mut self.last_event_id, id);
     }
 
-    fn process_line(&mut self, line: Line<'_>, on: &mut dyn FnMut(SseRef<'_>)) {
+    fn process_line(&mut self, line: Line<'_>, on: &mut impl FnMut(SseRef<'_>)) {
         // "If the line is empty (a blank line): Dispatch the event."
         if line.bytes.is_empty() {
             self.slow = false;
@@ -396,7 +396,7 @@ impl Block {
         }
     }
 
-    fn dispatch(&mut self, on: &mut dyn FnMut(SseRef<'_>)) {
+    fn dispatch(&mut self, on: &mut impl FnMut(SseRef<'_>)) {
         // "Set the last event ID string of the event source to the value of the last event
         // ID buffer. The buffer does not get reset."
         self.commit_id(None);
@@ -429,7 +429,7 @@ impl Block {
 
     /// The current line or event went over the limit: report it once, drop what the event
     /// had gathered and ignore its remaining lines up to the blank line that ends it.
-    fn over_limit(&mut self, on: &mut dyn FnMut(SseRef<'_>)) {
+    fn over_limit(&mut self, on: &mut impl FnMut(SseRef<'_>)) {
         if !self.skipping {
             on(SseRef::Error(ParseError::LimitExceeded { limit: self.max_bytes }));
         }
