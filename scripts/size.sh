@@ -7,13 +7,15 @@
 # The budget guards against growth; it is not the target. The target for the wasm-bindgen
 # build is 40 KB (issue 15), not met: 54.3 KB before the provider protocols (issue 16),
 # 63.8 KB with them, 67.1 KB with SIMD and the speed work, 62.9 KB with talc as the
-# allocator and the notices as map entries (2026-12-06); docs/size.md has the breakdown
-# by crate, what was cut and what the protocols cost.
+# allocator and the notices as map entries, 63.8 KB with the large-event path (issue 18:
+# its scan of held lines for ASCII alone is ~460 B, and one 1 MB event ran at 0.91x
+# without it), for which the budget went from 63,488 to 64,000 B (2026-12-06);
+# docs/size.md has the breakdown by crate, what was cut and what the protocols cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 pkg=${1:-pkg}
-budget=${SIZE_BUDGET:-63488}
+budget=${SIZE_BUDGET:-64000}
 gz() { gzip -9c | wc -c; }
 # Each file minified on its own (they are separate modules), the sum of their gzip sizes.
 min_gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(terser "$f" --module --compress --mangle | gz))); done; echo "$sum"; }

@@ -61,7 +61,9 @@ pub(crate) fn sub<R: core::slice::SliceIndex<str, Output = str>>(s: &str, range:
 /// wasm, a copy of unknown length is a `memory.copy`, which cost V8 about 5 ns a call
 /// whatever the length (Chromium 156: 5.5 ns for 20 bytes, where a byte loop took 7.4),
 /// and an event made several. Up to 32 bytes are copied as overlapping words instead.
-#[inline(always)]
+/// (Called, not inlined: a call costs little beside `memory.copy`, and each inlined copy
+/// was 350 bytes of wasm.)
+#[inline(never)]
 pub(crate) fn push_short(out: &mut String, add: &str) {
     let n = add.len();
     if n > 32 {
