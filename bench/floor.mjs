@@ -69,7 +69,7 @@ async function tokens() {
       const content = JSON.parse(e.data).content;
       const inner = e.data.indexOf(JSON.stringify(content).slice(1, -1));
       const slice = inner >= 0 && JSON.stringify(content).length === content.length + 2;
-      meta.push(1, 3 | (first ? 0 : 8) | (slice ? 4 | (content.length << 5) : 0), typeEnd, dataEnd, text.length, slice ? inner : 0);
+      meta.push(1, 3 | (first ? 0 : 8) | (slice ? 4 | (content.length << 6) : 0), typeEnd, dataEnd, text.length, slice ? inner : 0);
       if (!slice) text += content;
       if (!slice) meta[meta.length - 1] = text.length;
     }
@@ -104,7 +104,7 @@ async function tokens() {
         if (!(flags & 8)) type = all.slice(0, mv[i + 2]);
         const data = all.slice(mv[i + 2], mv[i + 3]);
         const id = all.slice(mv[i + 3], mv[i + 4]);
-        const field = flags & 4 ? data.slice(mv[i + 5], mv[i + 5] + (flags >>> 5)) : all.slice(mv[i + 4], mv[i + 5]);
+        const field = flags & 4 ? data.slice(mv[i + 5], mv[i + 5] + (flags >>> 6)) : all.slice(mv[i + 4], mv[i + 5]);
         try {
           onEvent(new FloorEvent(type, data, id, field));
         } catch (error) {

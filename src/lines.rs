@@ -120,8 +120,9 @@ pub(crate) struct LineSplitter {
     max_line: usize,
     /// Bytes of a line whose end has not arrived yet.
     partial: Vec<u8>,
-    /// The last line assembled in `partial`, once complete: a caller may take it (its
-    /// capacity is reused for the next one otherwise).
+    /// The last line assembled in `partial`, once complete, until the next call: a caller
+    /// may take it ([`take_line`](Self::take_line)). Then the larger of the two buffers is
+    /// kept for the next line and the other freed, so one buffer is held, as before.
     assembled: Vec<u8>,
     /// Each piece of `partial` was valid UTF-8 on its own (the first one checked with its
     /// chunk, the later ones ASCII, seen by the scan for the line end), so `partial` is:
@@ -153,7 +154,7 @@ impl LineSplitter {
     /// Forget any partial line and start a new stream (a BOM is stripped again).
     pub(crate) fn reset(&mut self) {
         self.partial.clear();
-        self.assembled.clear();
+        self.assembled = Vec::new();
         self.after_cr = false;
         self.at_stream_start = true;
         self.discarding = false;
@@ -195,6 +196,9 @@ impl LineSplitter {
         mut valid: &str,
         on_piece: &mut impl FnMut(Piece<'_>),
     ) -> usize {
+        if self.assembled.capacity() != 0 {
+            self.release_assembled();
+        }
         let mut used = 0;
         if core::mem::replace(&mut self.after_cr, false) && chunk[0] == b'\n' {
             chunk = &chunk[1..];
@@ -272,6 +276,8 @@ impl LineSplitter {
         let mut line = if self.partial.is_empty() {
             Line { bytes: head, text, held: false }
         } else {
+            // Room for a data line's LF after it, once taken as the data buffer.
+            self.partial.reserve(head.len() + 1);
             self.partial.extend_from_slice(head);
             // The line moves to `assembled`, where the caller may take it; `partial` gets
             // the previous line's buffer back.
@@ -297,10 +303,21 @@ impl LineSplitter {
     }
 
     /// The last line assembled across chunks (a piece with `held`), in place of copying it:
-    /// a large event's data line becomes the data buffer. `spare` (an empty buffer) is kept
-    /// for the next line.
+    /// a large event's data line becomes the data buffer. `spare` (an empty buffer) may be
+    /// kept for the next line. The line has room for one more byte (a data line's LF).
     pub(crate) fn take_line(&mut self, spare: Vec<u8>) -> Vec<u8> {
         core::mem::replace(&mut self.assembled, spare)
+    }
+
+    /// The assembled line was not taken (or a spare was left): keep the larger buffer for
+    /// the next line (when none is being held), free the other.
+    #[cold]
+    fn release_assembled(&mut self) {
+        let mut other = core::mem::take(&mut self.assembled);
+        if self.partial.is_empty() && other.capacity() > self.partial.capacity() {
+            other.clear();
+            core::mem::swap(&mut self.partial, &mut other);
+        }
     }
 
     /// Holds `rest`, the front of a line; `valid`: `rest` is valid UTF-8 on its own.
@@ -323,9 +340,10 @@ impl LineSplitter {
 /// The valid UTF-8 prefix of a chunk, for [`LineSplitter::feed`] and the SSE parser: from
 /// the chunk's start, or, when the chunk starts in the middle of a line (held from earlier
 /// chunks, or being discarded over the limit), from that line's end on. The front that
-/// continues such a line is not checked here: a held line is checked whole when it ends,
-/// a discarded one never, so a chunk in the middle of a long line (a large event's data)
-/// is scanned for its line end only, not for UTF-8 twice.
+/// continues such a line is not checked here: a held line is checked whole when it ends
+/// (unless the scans for its end found it ASCII), a discarded one never, so a chunk in the
+/// middle of a long line (a large event's data) is scanned for its line end only, not for
+/// UTF-8 twice.
 pub(crate) struct Checked<'a> {
     chunk: &'a [u8],
     /// Where `valid` starts in the chunk; `None` until the line the chunk continues ends.
@@ -585,6 +603,25 @@ mod tests {
             let want: Vec<(bool, String)> = if want.is_empty() { vec![] } else { vec![(text, want.into())] };
             assert_eq!(got, want, "{chunks:?}");
         }
+    }
+
+    #[test]
+    fn lf_lines_assembled_across_chunks_keep_their_cr_and_one_buffer() {
+        // NDJSON: a CR stays in the line; a line assembled from ASCII pieces comes with its
+        // text unchecked; the buffer not taken is released at the next call.
+        let mut s = LineSplitter::new(LineEnds::Lf, 1 << 10);
+        let mut got = Vec::new();
+        for c in [&b"{\"a\":"[..], b"1}\r", b"\n{\"b\":2}\n", b"{\"c\"", b":3}\n"] {
+            s.feed(c, |p| {
+                let Piece::Line(l) = p else { panic!("{p:?}") };
+                got.push((l.held, l.text.is_some(), l.text_from(0).into_owned()));
+            });
+        }
+        let want = [(true, true, "{\"a\":1}\r"), (false, true, "{\"b\":2}"), (true, true, "{\"c\":3}")];
+        assert_eq!(got, want.map(|(h, t, l)| (h, t, l.to_owned())));
+        assert_eq!(s.buffered(), 0);
+        s.feed(b"x", |_| {});
+        assert!(s.assembled.capacity() == 0, "the untaken line's buffer was released");
     }
 
     #[test]

@@ -23,8 +23,9 @@ use crate::lines::sub;
 use crate::prelude::*;
 use crate::session::Output;
 
-/// The events of one call, for the shell: one string and six (or eight) numbers per entry. Kept
-/// between calls so that its buffers are reused. The layout (read by `events.js`):
+/// The events of one call, for the shell: one string and six (or eight) numbers per entry,
+/// and large data as strings of their own (`own`). Kept between calls so that its buffers
+/// are reused. The layout (read by `events.js`):
 ///
 /// `meta` holds, per entry: kind, flags, then the UTF-16 end offsets in `text` of its
 /// type, data and last event ID, and a last number for the typed field (content, error

@@ -198,18 +198,23 @@ fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
     // of the content and around it, beside small events; whole, and cut inside the large
     // lines (they are then assembled across chunks and taken as the data buffer).
     let big = "é".to_owned() + &"lorem ipsum ".repeat(OWN_STRING / 12 + 1) + "😀";
+    // All ASCII: a line assembled from it is known valid from its scans and taken unchecked.
+    let ascii = "lorem ipsum ".repeat(OWN_STRING / 12 + 1);
     let stream = [
         "event: text\ndata: {\"content\":\" Hi\"}\n\n",
         &["event: text\ndata: {\"content\":\"", &big, "\"}\n\n"].concat(),
         &["data: ", &big, "\n\n"].concat(),
         &["event: text\nid: ü\ndata: {\"content\":\"", &big, "\", \"é\":1}\n\n"].concat(),
         &["data: first\ndata: ", &big, "\n\n"].concat(),
+        &["event: text\ndata: {\"content\":\"", &ascii, "\"}\n\n"].concat(),
         "event: text\ndata: {\"content\":\"after\"}\n\n",
     ]
     .concat();
     let want = expected_with_limit(stream.as_bytes(), 1 << 20);
-    assert_eq!(want.len(), 6);
-    for cuts in [&[][..], &[40, 100, 70_000, 70_010, 140_000, 200_000, 250_000], &[30_000, 60_000, 90_000]] {
+    assert_eq!(want.len(), 7);
+    for cuts in
+        [&[][..], &[40, 100, 70_000, 70_010, 140_000, 200_000, 250_000, 280_000], &[30_000, 60_000, 90_000]]
+    {
         let mut session = sse_session(1 << 20);
         let mut got = Vec::new();
         let mut own = 0;
@@ -222,7 +227,43 @@ fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
             from = to;
         }
         assert_eq!(got, want, "cut at {cuts:?}");
-        assert_eq!(own, 4, "the four large data crossed on their own");
+        assert_eq!(own, 5, "the five large data crossed on their own");
+    }
+}
+
+#[test]
+fn a_large_tool_call_crosses_as_its_own_string_with_its_id_and_name_after_it() {
+    // A tool call (kind 6: two more numbers) whose chunk is OWN_STRING bytes or more, its
+    // arguments plain (a slice of the data, placed from its ends) or escaped (in `text`).
+    let plain = "lorem ipsum ".repeat(OWN_STRING / 12 + 1);
+    let escaped = r#"{\"q\":\""#.to_owned() + &plain + r#"\"}"#;
+    let head = r#"{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"#;
+    let first =
+        [head, r#""id":"call_1","type":"function","function":{"name":"f","arguments":""}}]}}]}"#].concat();
+    let more = |args: &str| [head, r#""function":{"arguments":""#, args, r#""}}]}}]}"#].concat();
+    let (plain_chunk, escaped_chunk) = (more(&plain), more(&escaped));
+    let stream =
+        [&first, &plain_chunk, &escaped_chunk, "[DONE]"].map(|d| ["data: ", d, "\n\n"].concat()).concat();
+    let args = [String::new(), plain.clone(), ["{\"q\":\"", &plain, "\"}"].concat()];
+    for cut in [stream.len(), 1000, 40_000] {
+        let mut session = sse_session(1 << 20);
+        let mut calls = Vec::new();
+        for chunk in stream.as_bytes().chunks(cut) {
+            session.out.clear();
+            session.feed(chunk);
+            for (entry, extra) in read_batch_with_extras(&session.out) {
+                let (kind, _, data, _, _, field) = entry.unwrap();
+                if kind == 6 {
+                    calls.push((data, field.unwrap(), extra));
+                }
+            }
+        }
+        let want: Vec<_> = [&first, &plain_chunk, &escaped_chunk]
+            .into_iter()
+            .zip(&args)
+            .map(|(data, args)| (data.clone(), args.clone(), Extra::Call("call_1".into(), "f".into())))
+            .collect();
+        assert_eq!(calls, want, "in chunks of {cut}");
     }
 }
 
