@@ -597,11 +597,20 @@ mod tests {
                     if let Some(t) = l.text {
                         assert_eq!(t.as_bytes(), l.bytes);
                     }
+                    // Every line here was assembled across chunks: the caller may take it.
+                    assert!(l.held, "{chunks:?}");
                     got.push((l.text.is_some(), l.text_from(0).into_owned()));
                 });
             }
             let want: Vec<(bool, String)> = if want.is_empty() { vec![] } else { vec![(text, want.into())] };
             assert_eq!(got, want, "{chunks:?}");
+            // (Taken before the next call: bytes after the line end in its chunk release it.)
+            if let ([(_, line)], Some(b'\n')) = (&want[..], chunks.last().and_then(|c| c.last())) {
+                // Taken, the buffer is the line's bytes, with room for one more.
+                let taken = s.take_line(Vec::new());
+                assert_eq!(String::from_utf8_lossy(&taken), *line);
+                assert!(taken.capacity() > taken.len());
+            }
         }
     }
 

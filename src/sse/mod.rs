@@ -359,14 +359,10 @@ impl Block {
                     return self.over_limit(on);
                 }
                 // A first data line assembled across chunks, read without replacements:
-                // taken whole once `feed_line` returns (`take_from`).
-                // (The value ends the line; a line with no colon has a value from elsewhere.)
-                let from = (value.as_ptr() as usize).checked_sub(line.bytes.as_ptr() as usize);
-                let from = from.filter(|from| from + value.len() == line.bytes.len());
-                if let (true, true, Cow::Borrowed(_), Some(from)) =
-                    (line.held, self.data.is_empty(), &text, from)
-                {
-                    self.take_from = Some(from);
+                // taken whole once `feed_line` returns (`take_from`). The value ends the
+                // line (a line with no colon has the empty value, which ends it too).
+                if let (true, true, Cow::Borrowed(_)) = (line.held, self.data.is_empty(), &text) {
+                    self.take_from = Some(text.len() - value.len());
                     return;
                 }
                 // Room for the LF too: a large value pushed alone would fill the buffer
