@@ -113,8 +113,8 @@ async fn js_api_large_event_text_is_whole_across_the_decoders_pieces() {
     // Data of 64 KiB or more crosses as its own string, decoded in 64 KiB pieces
     // (events.js): with a 6-byte unit, the piece ends (every 65,536 bytes of the data)
     // fall 4, 2 and 0 bytes into a unit: the first inside its 4-byte character (the
-    // token's 12-byte head keeps that phase). A token's content is placed from the data's
-    // ends (src/js/mod.rs, `Batch`).
+    // token's 12-byte head keeps that phase). A token's content crosses as its own string
+    // and its data is joined around it (src/js/mod.rs, `Batch`).
     for (units, json) in [(25_000, false), (40_000, false), (25_000, true), (40_000, true)] {
         let unit = "é😀";
         let query = format!("/huge?bytes={}&unit=%C3%A9%F0%9F%98%80&json={json}", units * unit.len());

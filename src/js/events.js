@@ -112,13 +112,20 @@ export function deliver(bytes, ascii, meta, own, control, onEvent, onError) {
       continue;
     }
     if (!(flags & 8)) type = all.slice(at, meta[i + 2]);
-    const data = flags & 32 ? own[owned++] : all.slice(meta[i + 2], meta[i + 3]);
-    const id = meta[i + 3] === meta[i + 4] ? '' : all.slice(meta[i + 3], meta[i + 4]);
+    let data;
     let field;
+    if ((flags & 36) === 36) {
+      // Large data around its field: the field is its own string, and the data is joined
+      // around it from the text before and after it (no copy: slicing the field out of a
+      // joined string would flatten it).
+      field = own[owned++];
+      data = all.slice(meta[i + 2], meta[i + 5]) + field + all.slice(meta[i + 5], meta[i + 3]);
+    } else {
+      data = flags & 32 ? own[owned++] : all.slice(meta[i + 2], meta[i + 3]);
+    }
+    const id = meta[i + 3] === meta[i + 4] ? '' : all.slice(meta[i + 3], meta[i + 4]);
     if (flags & 4) {
-      // Its length, or in data of its own, how much of the data follows it.
-      const n = flags >>> 6;
-      field = data.slice(meta[i + 5], flags & 32 ? data.length - n : meta[i + 5] + n);
+      if (!(flags & 32)) field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 6));
       at = meta[i + 4];
     } else {
       if (flags & 2) field = all.slice(meta[i + 4], meta[i + 5]);

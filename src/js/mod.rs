@@ -31,11 +31,12 @@ use crate::session::Output;
 /// type, data and last event ID, and a last number for the typed field (content, error
 /// message or done status). Each string starts where the previous one ends.
 /// flags: 1 data is JSON; 2 has a typed field; 8 the type is the previous event's (and
-/// takes no room in `text`); 32 the data is the next string of `own` (it takes no room in
-/// `text`); 4 the typed field is a slice of the data: it starts at the last number (an
-/// offset into the data) and is `flags >>> 6` long, or ends `flags >>> 6` before the
-/// data's end when the data is in `own`; otherwise it is in `text` and the last number is
-/// its end.
+/// takes no room in `text`); 4 the typed field is a slice of the data: it starts at the
+/// last number (an offset into the data) and is `flags >>> 6` long; otherwise it is in
+/// `text` and the last number is its end. 32: the data is large and crosses in `own`:
+/// as the next string of `own` (it takes no room in `text`), or with 4, the typed field
+/// is the next string of `own` and the data is the field with `text`'s data slot split
+/// around it: the text before the field ends at the last number.
 /// A parse error is an entry of kind [`Batch::PARSE_ERROR`]: its message ends at the
 /// third number, flags is 1 for a size limit, and the last number is that end too.
 /// Two more numbers follow an entry of a tool call (kind 6: the ends in `text` of its ID
@@ -80,18 +81,18 @@ impl Output for Batch {
         let field = ev.field.as_deref();
         // Large data crosses on its own, with no pass over it here.
         let own = ev.data.len() >= OWN_STRING;
-        // A field with no escapes is a slice of the data: sent as its place in the data.
         // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
         let data_ascii = !own && is_ascii(ev.data.as_bytes());
         let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
-        let within = field.and_then(|f| {
+        // Where a field with no escapes starts in the data (it is a slice of it).
+        let place = field.and_then(|f| {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
-            let end = start + f.len();
-            (end <= ev.data.len()).then_some(())?;
-            // Its length; in large data, what follows it (`"}` in a token): counting the
-            // field's UTF-16 units would be a pass over nearly all of the data.
-            let extent = if own { units(sub(ev.data, end..)) } else { units(f) };
-            (extent < 1 << 26).then(|| (units(sub(ev.data, ..start)), extent))
+            (start + f.len() <= ev.data.len()).then_some(start)
+        });
+        // In small data, such a field is sent as its place in the data and its length.
+        let within = place.filter(|_| !own).and_then(|start| {
+            let len = units(field.unwrap_or_default());
+            (len < 1 << 26).then(|| (units(sub(ev.data, ..start)), len))
         });
         let same_type = self
             .prev_type
@@ -106,20 +107,32 @@ impl Output for Batch {
         let data_len = if own { 0 } else { ev.data.len() };
         self.text.reserve(data_len + ev.last_event_id.len() + field.map_or(0, str::len));
         let type_end = self.at;
-        let data_end = if own {
-            self.own.push(own_text(ev.data));
-            flags |= 32;
-            self.at
-        } else {
-            self.append_counted(ev.data, units(ev.data))
+        let (data_end, around) = match (own, field, place) {
+            // Large data around a field with no escapes (a document as a token's content):
+            // the field crosses as its own string and the data as the text before and after
+            // it, which events.js joins around it. Slicing the field out of the data's
+            // string would copy all of it again (V8 flattens a joined string to slice it).
+            (true, Some(f), Some(start)) => {
+                flags |= 32 | 4;
+                self.own.push(own_text(f));
+                let before = self.append(sub(ev.data, ..start));
+                (self.append(sub(ev.data, start + f.len()..)), Some(before))
+            }
+            (true, ..) => {
+                flags |= 32;
+                self.own.push(own_text(ev.data));
+                (self.at, None)
+            }
+            _ => (self.append_counted(ev.data, units(ev.data)), None),
         };
         let id_end = self.append(ev.last_event_id);
-        let last = match within {
-            Some((start, len)) => {
+        let last = match (around, within) {
+            (Some(before), _) => before,
+            (None, Some((start, len))) => {
                 flags |= 4 | len << 6;
                 start
             }
-            None => self.append(field.unwrap_or("")),
+            (None, None) => self.append(field.unwrap_or("")),
         };
         if ev.usage.is_some() {
             flags |= 16;

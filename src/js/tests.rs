@@ -47,14 +47,22 @@ fn read_batch_with_extras(batch: &Batch) -> Vec<(Entry, Extra)> {
         if flags & 8 == 0 {
             event_type = slice(at, m[2]);
         }
-        let data = if flags & 32 != 0 { own.next().unwrap().clone() } else { slice(m[2], m[3]) };
+        let (data, own_field) = match flags & 36 {
+            36 => {
+                let field = own.next().unwrap().clone();
+                ([slice(m[2], m[5]), field.clone(), slice(m[5], m[3])].concat(), Some(field))
+            }
+            32 => (own.next().unwrap().clone(), None),
+            _ => (slice(m[2], m[3]), None),
+        };
         let id = slice(m[3], m[4]);
         let field = if flags & 4 != 0 {
-            let units: Vec<u16> = data.encode_utf16().collect();
             at = m[4];
-            let n = (flags >> 6) as usize;
-            let end = if flags & 32 != 0 { units.len() - n } else { m[5] as usize + n };
-            Some(String::from_utf16(&units[m[5] as usize..end]).unwrap())
+            own_field.or_else(|| {
+                let units: Vec<u16> = data.encode_utf16().collect();
+                let (from, n) = (m[5] as usize, (flags >> 6) as usize);
+                Some(String::from_utf16(&units[from..from + n]).unwrap())
+            })
         } else {
             at = m[5];
             (flags & 2 != 0).then(|| slice(m[4], m[5]))
@@ -217,17 +225,22 @@ fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
     {
         let mut session = sse_session(1 << 20);
         let mut got = Vec::new();
-        let mut own = 0;
+        let (mut own, mut around) = (0, 0);
         let mut from = 0;
         for &to in cuts.iter().chain([stream.len()].iter()) {
             session.out.clear();
             session.feed(&stream.as_bytes()[from..to]);
             own += session.out.own.len();
+            // (No tool call or usage here: six numbers an entry.)
+            around += session.out.meta.chunks(6).filter(|m| m[1] & 36 == 36).count();
             got.extend(read_batch(&session.out));
             from = to;
         }
         assert_eq!(got, want, "cut at {cuts:?}");
         assert_eq!(own, 5, "the five large data crossed on their own");
+        // Each as its typed field (the content, or a message's data itself), the data
+        // joined around it.
+        assert_eq!(around, 5, "the large fields crossed on their own");
     }
 }
 
