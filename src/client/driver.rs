@@ -256,6 +256,7 @@ impl<S: Sink> Driver<S> {
                 // request (Chromium builds it with a stack: 3 % of a 1 MB event's stream),
                 // and a cancel would spawn a task to await a no-op.
                 abort.0 = None;
+                self.shared().controller.borrow_mut().take();
                 cancel.0 = None;
                 Attempt::Ended(End::BodyEnded, None)
             }
