@@ -4,9 +4,6 @@
 //! pass. Every check the Rust builder makes (URL, headers, method, limits) is the
 //! builder's own: the request is built through it.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use js_sys::{Function, Object};
 use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -203,7 +200,7 @@ impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        visitor.visit_seq(Fields { object: self.object, values: self.values, names: js_names(fields) })
+        visitor.visit_seq(Fields { object: self.object, values: self.values, fields })
     }
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
@@ -215,31 +212,7 @@ impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
 struct Fields<'a> {
     object: &'a Object,
     values: &'a mut Vec<JsValue>,
-    /// The field names as JS strings.
-    names: Rc<[JsValue]>,
-}
-
-thread_local! {
-    /// The field names of each struct read here (the options and `retry`), as JS strings
-    /// made once. A new string for each read was decoded from wasm memory every time: 18
-    /// a stream, ~1 µs each in Chromium, most of `startStream`'s own time.
-    static NAMES: RefCell<Vec<(Names, Rc<[JsValue]>)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A struct's field names, as serde's derive lists them.
-type Names = &'static [&'static str];
-
-/// `fields` as JS strings, made on first use.
-fn js_names(fields: Names) -> Rc<[JsValue]> {
-    NAMES.with(|names| {
-        let mut names = names.borrow_mut();
-        if let Some((_, made)) = names.iter().find(|(known, _)| *known == fields) {
-            return Rc::clone(made);
-        }
-        let made: Rc<[JsValue]> = fields.iter().map(|&name| JsValue::from_str(name)).collect();
-        names.push((fields, Rc::clone(&made)));
-        made
-    })
+    fields: &'static [&'static str],
 }
 
 impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
@@ -248,9 +221,9 @@ impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Self::Error> {
-        let Some(name) = self.names.get(self.values.len()) else { return Ok(None) };
+        let Some(&field) = self.fields.get(self.values.len()) else { return Ok(None) };
         // A getter or a Proxy's `get` that throws: the options cannot be read.
-        let value = js_sys::Reflect::get(self.object, name).map_err(|_| Unread)?;
+        let value = js_sys::Reflect::get(self.object, &JsValue::from_str(field)).map_err(|_| Unread)?;
         self.values.push(value);
         seed.deserialize(serde::de::value::U64Deserializer::new(self.values.len() as u64 - 1)).map(Some)
     }
