@@ -202,12 +202,18 @@ impl<'a> EventRef<'a> {
 
 /// Decodes a dispatched SSE event: the event type chooses the kind.
 pub fn decode_sse(raw: RawEvent) -> StreamEvent {
-    decode_sse_ref(&raw.event_type, &raw.data, &raw.last_event_id).to_owned()
+    decode_sse_ref(&raw.event_type, &raw.data, &raw.last_event_id, &mut String::new()).to_owned()
 }
 
 /// [`decode_sse`] without copying: the event's fields stay where the parser has them.
-pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_id: &'a str) -> EventRef<'a> {
-    if let Some(token) = token_ref(event_type, data, last_event_id) {
+/// `scratch` holds a token's content when it has escapes (see [`token_ref`]).
+pub(crate) fn decode_sse_ref<'a>(
+    event_type: &'a str,
+    data: &'a str,
+    last_event_id: &'a str,
+    scratch: &'a mut String,
+) -> EventRef<'a> {
+    if let Some(token) = token_ref(event_type, data, last_event_id, scratch) {
         return token;
     }
     let top = json::parse_top(data);
@@ -222,15 +228,17 @@ pub(crate) fn decode_sse_ref<'a>(event_type: &'a str, data: &'a str, last_event_
 /// A token: data that is `{"content":"…"}` exactly, of a kind whose field is its content;
 /// what [`decode_sse_ref`]'s parse_top and kind_for would find, without building the
 /// object's fields. No provider's event has that shape, so it also tells an `auto` stream
-/// that it carries the agent vocabulary.
+/// that it carries the agent vocabulary. A content with escapes is unescaped into
+/// `scratch`, which the caller keeps for the next event.
 pub(crate) fn token_ref<'a>(
     event_type: &'a str,
     data: &'a str,
     last_event_id: &'a str,
+    scratch: &'a mut String,
 ) -> Option<EventRef<'a>> {
     let kind = content_kind(event_type)?;
-    let content = json::content(data)?;
-    Some(EventRef::new(kind, Some(content), event_type, data, last_event_id, true))
+    let content = json::content(data, scratch)?;
+    Some(EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true))
 }
 
 /// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
@@ -311,10 +319,14 @@ mod tests {
                 let top = json::parse_top(data);
                 let (kind, field) = kind_for(event_type, data, top.as_ref());
                 let general = EventRef::new(kind, field, event_type, data, "", top.is_some());
-                assert_eq!(decode_sse_ref(event_type, data, ""), general, "{event_type} {data}");
+                assert_eq!(
+                    decode_sse_ref(event_type, data, "", &mut String::new()),
+                    general,
+                    "{event_type} {data}"
+                );
             }
         }
-        assert_eq!(json::content(datas[0]).as_deref(), Some("a b"), "the shortcut is taken");
+        assert_eq!(json::content(datas[0], &mut String::new()), Some("a b"), "the shortcut is taken");
     }
 
     #[test]

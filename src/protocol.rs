@@ -108,6 +108,8 @@ pub struct Decoder {
     usage: Option<Usage>,
     /// The last Chat Completions chunk's shape: the next one is read by comparison.
     shape: json::Shape,
+    /// A token's content unescaped (`event::token_ref`), reused from event to event.
+    scratch: String,
 }
 
 impl Decoder {
@@ -163,13 +165,13 @@ impl Decoder {
             // The agent vocabulary's token settles it without `detect`'s scan of the object:
             // a large first event (a document, a tool result) had its content scanned twice.
             // (Any other first event tries the shortcut once more in `decode_sse_ref`.)
-            if let Some(token) = crate::event::token_ref(event_type, data, last_event_id) {
+            if let Some(token) = crate::event::token_ref(event_type, data, last_event_id, &mut self.scratch) {
                 self.protocol = Protocol::Agent;
                 return out(token);
             }
         }
         if self.settle(event_type, data) == Protocol::Agent {
-            return out(decode_sse_ref(event_type, data, last_event_id));
+            return out(decode_sse_ref(event_type, data, last_event_id, &mut self.scratch));
         }
         self.decode(&mut Emit { event_type, data, last_event_id, is_json: false, sent: false, out });
     }
