@@ -232,6 +232,28 @@ fn is_ascii(bytes: &[u8]) -> bool {
     bytes.is_ascii()
 }
 
+/// events.js's `text` over more than one 64 KiB piece, in the browser: a piece that ends
+/// inside a character is decoded streaming, one that ends in ASCII on its own, and the one
+/// after a streamed piece finishes its character.
+#[cfg(all(test, target_arch = "wasm32", feature = "client"))]
+mod text_tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn large_text_is_whole_across_its_pieces() {
+        let piece = 1 << 16;
+        for cut in 0..4 {
+            // A 4-byte character that the first piece's end cuts `cut` bytes in, then ASCII
+            // up to the second piece's end, then 2- and 3-byte characters to the last one.
+            let mut text = "a".repeat(piece - cut) + "😀";
+            text += &"b".repeat(2 * piece - text.len());
+            text += &"é€".repeat(piece / 5 + cut);
+            let got = super::api::decode(text.as_bytes()).as_string().unwrap();
+            assert!(got == text, "the text differs from its bytes (cut {cut})");
+        }
+    }
+}
+
 /// The SIMD `is_ascii` of the npm build against core's, in the browser (`make browser-test`
 /// builds with `simd128`, as `make pkg` does).
 #[cfg(all(test, target_arch = "wasm32"))]
