@@ -16,10 +16,9 @@ const UNPARSED = Symbol('unparsed');
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 // Text over 64 KiB (a large event's data, which crosses as its own string, or a batch of
-// many events) is decoded in 64 KiB pieces, streaming where a piece ends inside a
-// character (it is decoded whole, as one call would): Chromium 156 took 0.87–0.95 ms for
-// one 1 MiB call and 0.57–0.78 ms for the pieces joined and sliced (in 2026-12-06's A/B,
-// one call: 0.72×).
+// many events) is decoded in 64 KiB pieces, streaming (a character cut between pieces is
+// decoded whole, as one call would): Chromium 156 took 0.87–0.95 ms for one 1 MiB call and
+// 0.57–0.78 ms for the pieces joined and sliced (in 2026-12-06's A/B, one call: 0.72×).
 const PIECE = 1 << 16;
 
 /** `bytes` (a view of wasm memory) as a string; `ascii`: they are all ASCII. */
@@ -28,12 +27,7 @@ export function text(bytes, ascii) {
   if (bytes.length <= PIECE) return utf8.decode(bytes);
   let all = '';
   for (let at = 0; at < bytes.length; at += PIECE) {
-    const end = Math.min(at + PIECE, bytes.length);
-    // A piece that ends in an ASCII byte ends on a character, and is decoded on its own:
-    // streaming took ~12 % longer over ASCII (1 MiB in 64 KiB pieces, 0.252 vs 0.224 ms).
-    // (The call after a streamed one still finishes the character that one began.)
-    const piece = bytes.subarray(at, end);
-    all += bytes[end - 1] < 0x80 ? utf8.decode(piece) : utf8.decode(piece, { stream: end < bytes.length });
+    all += utf8.decode(bytes.subarray(at, at + PIECE), { stream: at + PIECE < bytes.length });
   }
   return all;
 }

@@ -232,9 +232,8 @@ fn is_ascii(bytes: &[u8]) -> bool {
     bytes.is_ascii()
 }
 
-/// events.js's `text` over more than one 64 KiB piece, in the browser: a piece that ends
-/// inside a character is decoded streaming, one that ends in ASCII on its own, and the one
-/// after a streamed piece finishes its character.
+/// events.js's `text` over more than one 64 KiB piece, in the browser: a character cut at
+/// a piece's end comes out whole, whatever the pieces after it end in.
 #[cfg(all(test, target_arch = "wasm32", feature = "client"))]
 mod text_tests {
     use wasm_bindgen_test::wasm_bindgen_test;
