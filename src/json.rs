@@ -92,11 +92,13 @@ pub(crate) fn content<'a>(text: &'a str, scratch: &'a mut String) -> Option<&'a 
     if plain == inner.len() {
         return Some(inner);
     }
-    // A large token's buffer is not kept for the small ones after it.
+    // A large escaped token's buffer is not kept for the small ones after it (a stream
+    // with no escaped token after it keeps it, as far as the event limit).
     if scratch.capacity() > 1 << 16 {
         *scratch = String::new();
     }
     scratch.clear();
+    scratch.reserve(inner.len());
     unescape_checked(inner, plain, scratch)?;
     Some(scratch)
 }
@@ -449,7 +451,7 @@ fn unescape(inner: &str) -> Cow<'_, str> {
         return Cow::Borrowed(inner);
     }
     // (It checks again what the scanner checked: one copy of the escape rules.)
-    let mut out = String::new();
+    let mut out = String::with_capacity(inner.len());
     unescape_checked(inner, plain, &mut out);
     Cow::Owned(out)
 }
@@ -504,7 +506,8 @@ fn plain_len(bytes: &[u8]) -> usize {
 
 /// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) at the start of `esc`.
 fn decode_u_escape(esc: &str) -> (char, usize) {
-    // The scanner checked the four hex digits after each `u`.
+    // The first four hex digits were checked by the caller; a pair's second four are
+    // checked by `unescape_checked` after this call (a bad digit reads as 0 here).
     let hex =
         |s: &str| s.bytes().skip(1).take(4).fold(0, |n, b| n << 4 | (b as char).to_digit(16).unwrap_or(0));
     let first = hex(esc);

@@ -471,6 +471,21 @@ async fn offline_waits_for_online_before_reconnecting() {
 }
 
 #[wasm_bindgen_test]
+async fn done_stops_the_read_and_aborts_a_request_the_server_holds_open() {
+    // The server keeps the connection for 30 s after `done` (`hold_ms`). The client stops
+    // reading at `done` and must abort the request; only a body read to its end is left
+    // unaborted (driver.rs), and this one has not ended.
+    let k = key("done-held");
+    let got = collect(EventStream::builder(url(&format!("/slow?count=1&hold_ms=30000&key={k}")))).await;
+    assert!(got.errors.is_empty(), "{:?}", got.errors);
+    assert_eq!(got.events.len(), 2, "the tick, then done");
+    assert!(matches!(got.events[1].kind, EventKind::Done { .. }));
+    let seen = disconnects(&k).await;
+    let record = js_sys::JSON::stringify(&server_stats(&k).await).unwrap();
+    assert_eq!(seen, 1.0, "the server saw the client go: {record:?}");
+}
+
+#[wasm_bindgen_test]
 async fn dropping_the_rust_stream_cancels_it() {
     let k = key("rust-drop");
     let mut stream = EventStream::builder(url(&format!("/slow?interval_ms=20&key={k}"))).build().unwrap();

@@ -250,7 +250,7 @@ impl<S: Sink> Driver<S> {
         // pump.js resolves with 2 when `feed` asked it to stop.
         match ended {
             Ok(how) if how.as_f64() == Some(2.0) => Attempt::Ended(End::Stopped, None),
-            Ok(_) => {
+            Ok(how) if how.as_f64() == Some(1.0) => {
                 // The body was read to its end: the request is complete and the reader
                 // closed. An abort now would only raise an `AbortError` on a finished
                 // request (Chromium builds it with a stack: 3 % of a 1 MB event's stream),
@@ -260,6 +260,8 @@ impl<S: Sink> Driver<S> {
                 cancel.0 = None;
                 Attempt::Ended(End::BodyEnded, None)
             }
+            // (0: the Rust side went away, which cannot happen while this awaits.)
+            Ok(_) => Attempt::Ended(End::BodyEnded, None),
             Err(err) if err.is_instance_of::<js_sys::WebAssembly::RuntimeError>() => {
                 Attempt::Trapped(describe(&err))
             }

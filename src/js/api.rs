@@ -26,7 +26,7 @@ extern "C" {
         on_event: &JsValue,
         on_error: &JsValue,
     ) -> u32;
-    /// A string decoded from a view of wasm memory (the batch's large data).
+    /// A string decoded from a view of wasm memory (the batch's large data or field).
     #[wasm_bindgen(js_name = text)]
     pub(super) fn decode(bytes: &[u8]) -> JsValue;
     /// A `WasmSseError`: an `Error` with `kind`, `fatal` and `status`.

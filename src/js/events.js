@@ -88,9 +88,9 @@ class WasmSseEvent {
 /**
  * Hands the events of one batch to `onEvent` and its parse errors to `onError`, in order,
  * until `control.stopped` (a callback may stop the stream). `bytes` and `meta` are views
- * of wasm memory, valid until the first callback; `own` the batch's large data, each
- * already a string (or undefined). Returns the number of events delivered. The layout is
- * described at `Batch` in src/js/mod.rs.
+ * of wasm memory, valid until the first callback; `own` the batch's large data or fields,
+ * each already a string (or undefined). Returns the number of events delivered. The layout
+ * is described at `Batch` in src/js/mod.rs.
  */
 export function deliver(bytes, ascii, meta, own, control, onEvent, onError) {
   // A callback that starts another stream may grow wasm memory, which detaches both

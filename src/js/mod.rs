@@ -24,19 +24,20 @@ use crate::prelude::*;
 use crate::session::Output;
 
 /// The events of one call, for the shell: one string and six (or eight) numbers per entry,
-/// and large data as strings of their own (`own`). Kept between calls so that its buffers
+/// and large data, or a large typed field, as strings of their own (`own`). Kept between calls so that its buffers
 /// are reused. The layout (read by `events.js`):
 ///
 /// `meta` holds, per entry: kind, flags, then the UTF-16 end offsets in `text` of its
 /// type, data and last event ID, and a last number for the typed field (content, error
 /// message or done status). Each string starts where the previous one ends.
 /// flags: 1 data is JSON; 2 has a typed field; 8 the type is the previous event's (and
-/// takes no room in `text`); 4 the typed field is a slice of the data: it starts at the
-/// last number (an offset into the data) and is `flags >>> 6` long; otherwise it is in
-/// `text` and the last number is its end. 32: the data is large and crosses in `own`:
-/// as the next string of `own` (it takes no room in `text`), or with 4, the typed field
-/// is the next string of `own` and the data is the field with `text`'s data slot split
-/// around it: the text before the field ends at the last number.
+/// takes no room in `text`); 4 (without 32) the typed field is a slice of the data: it
+/// starts at the last number (an offset into the data) and is `flags >>> 6` long;
+/// otherwise it is in `text` and the last number is its end. 32: the data is large and
+/// crosses in `own`: as the next string of `own` (it takes no room in `text`), or with 4,
+/// the typed field (a slice of at least half of the data) is the next string of `own` and
+/// the data is that field with `text`'s data slot split around it: the text before the
+/// field ends at the last number (an offset into `text`).
 /// A parse error is an entry of kind [`Batch::PARSE_ERROR`]: its message ends at the
 /// third number, flags is 1 for a size limit, and the last number is that end too.
 /// Two more numbers follow an entry of a tool call (kind 6: the ends in `text` of its ID
@@ -47,8 +48,9 @@ use crate::session::Output;
 pub(crate) struct Batch {
     pub(crate) text: String,
     pub(crate) meta: Vec<u32>,
-    /// Data of [`OWN_STRING`] bytes or more, each its own string, decoded as it is
-    /// dispatched, straight from the parser's buffer: not copied into `text` first.
+    /// Data of [`OWN_STRING`] bytes or more (or its typed field, when that is most of
+    /// it), each its own string, decoded as it is dispatched, straight from the parser's
+    /// buffer: not copied into `text` first.
     pub(crate) own: Vec<OwnText>,
     /// UTF-16 length of `text`.
     at: u32,
@@ -79,7 +81,7 @@ fn own_text(text: &str) -> OwnText {
 impl Output for Batch {
     fn event(&mut self, ev: &EventRef<'_>) {
         let field = ev.field.as_deref();
-        // Large data crosses on its own, with no pass over it here.
+        // Large data crosses on its own (or around its field), with no pass over it here.
         let own = ev.data.len() >= OWN_STRING;
         // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
         let data_ascii = !own && is_ascii(ev.data.as_bytes());
@@ -89,11 +91,11 @@ impl Output for Batch {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
             (start + f.len() <= ev.data.len()).then_some(start)
         });
-        // In small data, such a field is sent as its place in the data and its length.
-        let within = place.filter(|_| !own).and_then(|start| {
-            let len = units(field.unwrap_or_default());
-            (len < 1 << 26).then(|| (units(sub(ev.data, ..start)), len))
-        });
+        // In small data, such a field is sent as its place in the data and its length (under
+        // 64 Ki units: it fits the flags).
+        let within = place
+            .filter(|_| !own)
+            .map(|start| (units(sub(ev.data, ..start)), units(field.unwrap_or_default())));
         let same_type = self
             .prev_type
             .is_some_and(|(from, to)| self.text.as_bytes().get(from..to) == Some(ev.event_type.as_bytes()));
@@ -108,11 +110,13 @@ impl Output for Batch {
         self.text.reserve(data_len + ev.last_event_id.len() + field.map_or(0, str::len));
         let type_end = self.at;
         let (data_end, around) = match (own, field, place) {
-            // Large data around a field with no escapes (a document as a token's content):
-            // the field crosses as its own string and the data as the text before and after
-            // it, which events.js joins around it. Slicing the field out of the data's
-            // string would copy all of it again (V8 flattens a joined string to slice it).
-            (true, Some(f), Some(start)) => {
+            // Large data around a field with no escapes that is most of it (a document as a
+            // token's content): the field crosses as its own string and the data as the
+            // text before and after it, which events.js joins around it. Slicing the field
+            // out of the data's string would copy all of it again (V8 flattens a joined
+            // string to slice it). A smaller field is copied into `text` (the data crosses
+            // whole): the text around it would be the larger copy.
+            (true, Some(f), Some(start)) if f.len() >= ev.data.len() / 2 => {
                 flags |= 32 | 4;
                 self.own.push(own_text(f));
                 let before = self.append(sub(ev.data, ..start));

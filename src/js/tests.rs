@@ -201,7 +201,7 @@ proptest! {
 }
 
 #[test]
-fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
+fn large_data_crosses_as_its_own_string_or_around_its_field() {
     // Tokens and plain data of OWN_STRING bytes and more, with non-ASCII text at both ends
     // of the content and around it, beside small events; whole, and cut inside the large
     // lines (they are then assembled across chunks and taken as the data buffer).
@@ -215,11 +215,13 @@ fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
         &["event: text\nid: ü\ndata: {\"content\":\"", &big, "\", \"é\":1}\n\n"].concat(),
         &["data: first\ndata: ", &big, "\n\n"].concat(),
         &["event: text\ndata: {\"content\":\"", &ascii, "\"}\n\n"].concat(),
+        // A small content inside large data: the data crosses whole, the content in `text`.
+        &["event: text\ndata: {\"content\":\"é\",\"pad\":\"", &big, "\"}\n\n"].concat(),
         "event: text\ndata: {\"content\":\"after\"}\n\n",
     ]
     .concat();
     let want = expected_with_limit(stream.as_bytes(), 1 << 20);
-    assert_eq!(want.len(), 7);
+    assert_eq!(want.len(), 8);
     for cuts in
         [&[][..], &[40, 100, 70_000, 70_010, 140_000, 200_000, 250_000, 280_000], &[30_000, 60_000, 90_000]]
     {
@@ -237,9 +239,9 @@ fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
             from = to;
         }
         assert_eq!(got, want, "cut at {cuts:?}");
-        assert_eq!(own, 5, "the five large data crossed on their own");
-        // Each as its typed field (the content, or a message's data itself), the data
-        // joined around it.
+        assert_eq!(own, 6, "the six large data crossed on their own");
+        // Five as their typed field (the content, or a message's data itself), the data
+        // joined around it; not the small content in large data.
         assert_eq!(around, 5, "the large fields crossed on their own");
     }
 }
@@ -247,7 +249,8 @@ fn large_data_crosses_as_its_own_string_with_its_field_placed_from_both_ends() {
 #[test]
 fn a_large_tool_call_crosses_as_its_own_string_with_its_id_and_name_after_it() {
     // A tool call (kind 6: two more numbers) whose chunk is OWN_STRING bytes or more, its
-    // arguments plain (a slice of the data, placed from its ends) or escaped (in `text`).
+    // arguments plain (a slice of the data: they cross on their own, the data joined
+    // around them) or escaped (in `text`).
     let plain = "lorem ipsum ".repeat(OWN_STRING / 12 + 1);
     let escaped = r#"{\"q\":\""#.to_owned() + &plain + r#"\"}"#;
     let head = r#"{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"#;

@@ -121,16 +121,20 @@ pub struct SlowParams {
     count: u64,
     /// Wait this long before sending the response headers (to abort "before response").
     header_delay_ms: u64,
+    /// Keep the connection open this long after `done` (a client that stops reading at
+    /// `done` must still close it: it counts as disconnected).
+    hold_ms: u64,
     key: String,
 }
 
 impl Default for SlowParams {
     fn default() -> Self {
-        SlowParams { interval_ms: 100, count: 1000, header_delay_ms: 0, key: String::new() }
+        SlowParams { interval_ms: 100, count: 1000, header_delay_ms: 0, hold_ms: 0, key: String::new() }
     }
 }
 
-/// `GET|POST /slow`: `id: N` / `data: tick N` every `interval_ms`, `count` of them, then done.
+/// `GET|POST /slow`: `id: N` / `data: tick N` every `interval_ms`, `count` of them, then done
+/// (and `hold_ms` more before the body ends).
 /// The first tick goes out at once; a resumed request starts after its `Last-Event-ID`.
 pub async fn slow(
     State(state): State<AppState>,
@@ -148,7 +152,8 @@ pub async fn slow(
         let pause = (n > start).then(|| Step::pause_ms(interval));
         pause.into_iter().chain([Step::Send(sse_event(Some(n), None, &format!("tick {n}")))])
     });
-    sse_response(play(ticks.chain([done_event()]), guard))
+    let hold = (params.hold_ms > 0).then(|| Step::pause_ms(params.hold_ms));
+    sse_response(play(ticks.chain([done_event()]).chain(hold), guard))
 }
 
 /// Query parameters of `GET /empty`.

@@ -188,6 +188,24 @@ async fn assert_disconnect_recorded(interval_ms: u64, key: &str) {
 }
 
 #[tokio::test]
+async fn slow_holds_the_connection_after_done_for_hold_ms() {
+    let addr = start_server().await;
+    let mut stream = send_head(addr, "GET", "/slow?count=1&hold_ms=600&key=hold", &[], "").await;
+    read_until(&mut stream, "event: done").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let record = stats(addr, "hold").await;
+    assert_eq!((record["opened"].clone(), record["completed"].clone()), (json!(1), json!(0)), "{record}");
+    let mut rest = Vec::new();
+    let ended = tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut rest);
+    tokio::time::timeout(Duration::from_secs(5), ended).await.expect("the body ends after the hold").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while stats(addr, "hold").await["completed"] != 1 {
+        assert!(Instant::now() < deadline, "the held stream was not recorded as completed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
 async fn stats_record_a_client_that_leaves_mid_stream() {
     assert_disconnect_recorded(100, "gone").await;
 }
