@@ -24,8 +24,8 @@ use crate::prelude::*;
 use crate::session::Output;
 
 /// The events of one call, for the shell: one string and six (or eight) numbers per entry,
-/// and large data, or a large typed field, as strings of their own (`own`). Kept between calls so that its buffers
-/// are reused. The layout (read by `events.js`):
+/// and large data, or a large typed field, as strings of their own (`own`). Kept between
+/// calls so that its buffers are reused. The layout (read by `events.js`):
 ///
 /// `meta` holds, per entry: kind, flags, then the UTF-16 end offsets in `text` of its
 /// type, data and last event ID, and a last number for the typed field (content, error
@@ -105,9 +105,12 @@ impl Output for Batch {
             self.append(ev.event_type);
             self.prev_type = Some((from, self.text.len()));
         }
-        // One capacity check for the event's strings (each append checks again, and passes).
-        let data_len = if own { 0 } else { ev.data.len() };
-        self.text.reserve(data_len + ev.last_event_id.len() + field.map_or(0, str::len));
+        // One capacity check for a small event's strings (each append checks again, and
+        // passes). Not for large data: neither it nor a field that is most of it goes into
+        // `text`, and reserving for them kept that much capacity in the batch.
+        if !own {
+            self.text.reserve(ev.data.len() + ev.last_event_id.len() + field.map_or(0, str::len));
+        }
         let type_end = self.at;
         let (data_end, around) = match (own, field, place) {
             // Large data around a field with no escapes that is most of it (a document as a

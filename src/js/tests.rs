@@ -243,6 +243,8 @@ fn large_data_crosses_as_its_own_string_or_around_its_field() {
         // Five as their typed field (the content, or a message's data itself), the data
         // joined around it; not the small content in large data.
         assert_eq!(around, 5, "the large fields crossed on their own");
+        // Nor did the batch's text make room for them.
+        assert!(session.out.text.capacity() < OWN_STRING, "{}", session.out.text.capacity());
     }
 }
 
