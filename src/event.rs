@@ -206,39 +206,38 @@ pub fn decode_sse(raw: RawEvent) -> StreamEvent {
 }
 
 /// [`decode_sse`] without copying: the event's fields stay where the parser has them.
-/// `scratch` holds a token's content when it has escapes (see [`token_ref`]).
+/// `scratch` holds a token's content when it has escapes (see [`token`]).
 pub(crate) fn decode_sse_ref<'a>(
     event_type: &'a str,
     data: &'a str,
     last_event_id: &'a str,
     scratch: &'a mut String,
 ) -> EventRef<'a> {
-    if let Some(token) = token_ref(event_type, data, last_event_id, scratch) {
-        return token;
-    }
-    let top = json::parse_top(data);
-    let (kind, field) = if event_type == "message" && data == "[DONE]" {
-        (Kind::Done, None)
-    } else {
-        kind_for(event_type, data, top.as_ref())
+    // The event is built here, once: a token handed back as a whole event was one more
+    // copy of it (a `memory.copy` in wasm) per event.
+    let (kind, field, is_json) = match token(event_type, data, scratch) {
+        Some((kind, content)) => (kind, Some(Cow::Borrowed(content)), true),
+        None => {
+            let top = json::parse_top(data);
+            let (kind, field) = if event_type == "message" && data == "[DONE]" {
+                (Kind::Done, None)
+            } else {
+                kind_for(event_type, data, top.as_ref())
+            };
+            (kind, field, top.is_some())
+        }
     };
-    EventRef::new(kind, field, event_type, data, last_event_id, top.is_some())
+    EventRef::new(kind, field, event_type, data, last_event_id, is_json)
 }
 
-/// A token: data that is `{"content":"…"}` exactly, of a kind whose field is its content;
-/// what [`decode_sse_ref`]'s parse_top and kind_for would find, without building the
-/// object's fields. No provider's event has that shape, so it also tells an `auto` stream
-/// that it carries the agent vocabulary. A content with escapes is unescaped into
-/// `scratch`, which the caller keeps for the next event.
-pub(crate) fn token_ref<'a>(
-    event_type: &'a str,
-    data: &'a str,
-    last_event_id: &'a str,
-    scratch: &'a mut String,
-) -> Option<EventRef<'a>> {
+/// A token: data that is `{"content":"…"}` exactly, of a kind whose field is its content:
+/// its kind and content, what [`decode_sse_ref`]'s parse_top and kind_for would find,
+/// without building the object's fields. No provider's event has that shape, so it also
+/// tells an `auto` stream that it carries the agent vocabulary. A content with escapes is
+/// unescaped into `scratch`, which the caller keeps for the next event.
+pub(crate) fn token<'a>(event_type: &str, data: &'a str, scratch: &'a mut String) -> Option<(Kind, &'a str)> {
     let kind = content_kind(event_type)?;
-    let content = json::content(data, scratch)?;
-    Some(EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true))
+    Some((kind, json::content(data, scratch)?))
 }
 
 /// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,

@@ -108,7 +108,7 @@ pub struct Decoder {
     usage: Option<Usage>,
     /// The last Chat Completions chunk's shape: the next one is read by comparison.
     shape: json::Shape,
-    /// A token's content unescaped (`event::token_ref`), reused from event to event.
+    /// A token's content unescaped (`event::token`), reused from event to event.
     scratch: String,
 }
 
@@ -165,9 +165,16 @@ impl Decoder {
             // The agent vocabulary's token settles it without `detect`'s scan of the object:
             // a large first event (a document, a tool result) had its content scanned twice.
             // (Any other first event tries the shortcut once more in `decode_sse_ref`.)
-            if let Some(token) = crate::event::token_ref(event_type, data, last_event_id, &mut self.scratch) {
+            if let Some((kind, content)) = crate::event::token(event_type, data, &mut self.scratch) {
                 self.protocol = Protocol::Agent;
-                return out(token);
+                return out(EventRef::new(
+                    kind,
+                    Some(Cow::Borrowed(content)),
+                    event_type,
+                    data,
+                    last_event_id,
+                    true,
+                ));
             }
         }
         if self.settle(event_type, data) == Protocol::Agent {

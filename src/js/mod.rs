@@ -83,22 +83,14 @@ impl Output for Batch {
         let field = ev.field.as_deref();
         // Large data crosses on its own (or around its field), with no pass over it here.
         let own = ev.data.len() >= OWN_STRING;
-        // UTF-16 offsets are byte offsets in ASCII data (token streams nearly always are).
-        let data_ascii = !own && is_ascii(ev.data.as_bytes());
-        let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
         // Where a field with no escapes starts in the data (it is a slice of it).
         let place = field.and_then(|f| {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
             (start + f.len() <= ev.data.len()).then_some(start)
         });
-        // In small data, such a field is sent as its place in the data and its length (under
-        // 64 Ki units: it fits the flags).
-        let within = place
-            .filter(|_| !own)
-            .map(|start| (units(sub(ev.data, ..start)), units(field.unwrap_or_default())));
-        let same_type = self
-            .prev_type
-            .is_some_and(|(from, to)| self.text.as_bytes().get(from..to) == Some(ev.event_type.as_bytes()));
+        let same_type = self.prev_type.is_some_and(|(from, to)| {
+            self.text.as_bytes().get(from..to).is_some_and(|prev| eq_short(prev, ev.event_type.as_bytes()))
+        });
         let mut flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_type) << 3;
         if !same_type {
             let from = self.text.len();
@@ -112,7 +104,7 @@ impl Output for Batch {
             self.text.reserve(ev.data.len() + ev.last_event_id.len() + field.map_or(0, str::len));
         }
         let type_end = self.at;
-        let (data_end, around) = match (own, field, place) {
+        let (data_end, around, data_ascii) = match (own, field, place) {
             // Large data around a field with no escapes that is most of it (a document as a
             // token's content): the field crosses as its own string and the data as the
             // text before and after it, which events.js joins around it. Slicing the field
@@ -123,15 +115,25 @@ impl Output for Batch {
                 flags |= 32 | 4;
                 self.own.push(own_text(f));
                 let before = self.append(sub(ev.data, ..start));
-                (self.append(sub(ev.data, start + f.len()..)), Some(before))
+                (self.append(sub(ev.data, start + f.len()..)), Some(before), false)
             }
             (true, ..) => {
                 flags |= 32;
                 self.own.push(own_text(ev.data));
-                (self.at, None)
+                (self.at, None, false)
             }
-            _ => (self.append_counted(ev.data, units(ev.data)), None),
+            _ => {
+                let ascii = self.append_ascii(ev.data);
+                (self.at, None, ascii)
+            }
         };
+        // In small data, a field that is a slice of it is sent as its place in the data and
+        // its length (under 64 Ki units: it fits the flags). UTF-16 offsets are byte offsets
+        // in ASCII data (token streams nearly always are).
+        let units = |s: &str| if data_ascii { s.len() as u32 } else { utf16_len(s) };
+        let within = place
+            .filter(|_| !own)
+            .map(|start| (units(sub(ev.data, ..start)), units(field.unwrap_or_default())));
         let id_end = self.append(ev.last_event_id);
         let last = match (around, within) {
             (Some(before), _) => before,
@@ -169,14 +171,15 @@ impl Batch {
 
     /// Appends `s` and returns the UTF-16 end offset of the text.
     fn append(&mut self, s: &str) -> u32 {
-        self.append_counted(s, utf16_len(s))
+        self.append_ascii(s);
+        self.at
     }
 
-    /// [`append`](Self::append) of a string whose UTF-16 length (`units`) is known.
-    fn append_counted(&mut self, s: &str, units: u32) -> u32 {
-        crate::lines::push_short(&mut self.text, s);
-        self.at += units;
-        self.at
+    /// [`append`](Self::append), returning whether `s` is ASCII.
+    fn append_ascii(&mut self, s: &str) -> bool {
+        let ascii = crate::lines::push_short(&mut self.text, s);
+        self.at += if ascii { s.len() as u32 } else { utf16_len(s) };
+        ascii
     }
 
     /// Whether `text` is all ASCII (its UTF-16 length is its byte length).
@@ -190,6 +193,24 @@ impl Batch {
         self.own.clear();
         self.at = 0;
         self.prev_type = None;
+    }
+}
+
+/// `a == b` for the short strings of each event (an event type): as overlapping words up
+/// to 16 bytes, where a slice compare is a call to a byte loop in wasm.
+fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word8 =
+        |s: &[u8], at: usize| s.get(at..at + 8).map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    let word4 =
+        |s: &[u8], at: usize| s.get(at..at + 4).map(|w| u32::from_le_bytes(w.try_into().unwrap_or_default()));
+    match n {
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, n - 8) == word8(b, n - 8),
+        4..8 => word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4),
+        _ => a == b,
     }
 }
 

@@ -390,3 +390,21 @@ fn provider_streams_cross_in_the_batch_as_the_fixtures_expect() {
         }
     }
 }
+
+#[test]
+fn eq_short_agrees_with_slice_equality() {
+    let source = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    for len in 0..=source.len() {
+        let a = &source[..len];
+        assert!(eq_short(a, a), "{len}");
+        if len > 0 {
+            assert!(!eq_short(a, &source[..len - 1]), "{len}: a shorter string");
+        }
+        // One byte changed at each place: never equal.
+        for at in 0..len {
+            let mut b = a.to_vec();
+            b[at] ^= 0x20;
+            assert!(!eq_short(a, &b), "{len} at {at}");
+        }
+    }
+}

@@ -252,21 +252,22 @@ impl Block {
         let mut at = 0;
         loop {
             let end = at + find_eol(&bytes[at..], true)?;
-            let next = match (bytes[end], bytes.get(end + 1)) {
-                (b'\n', _) => end + 1,
-                (_, Some(b'\n')) => end + 2,
-                _ => return None,
+            let next = if bytes[end] == b'\n' {
+                end + 1
+            } else if bytes.get(end + 1) == Some(&b'\n') {
+                end + 2
+            } else {
+                return None;
             };
-            if end - at > self.max_bytes {
+            // Past the valid prefix (invalid UTF-8 in the line), or over the limit.
+            if end > text.len() || end - at > self.max_bytes {
                 return None;
             }
-            // `at` and `end` are next to ASCII line ends: character boundaries.
-            let line = text.get(at..end)?;
-            if line.is_empty() {
+            if end == at {
                 self.dispatch_fast(event_type, data, id, on);
                 return Some(next);
             }
-            let (field, value) = split_field(line);
+            let (field, value) = fast_field(bytes, text, at, end);
             match field {
                 // (The line's limit keeps one data value under the event's.)
                 Field::Data if data.is_none() => data = Some(value),
@@ -473,6 +474,46 @@ fn split_field(line: &str) -> (Field, &str) {
         _ => Field::Other,
     };
     (field, value)
+}
+
+/// [`split_field`] of the line `text[at..end]` (`end` is at a line end inside the valid
+/// prefix `text` of `bytes`, `at` a line start), which first tries the names with a space
+/// that servers send (`data: `, `event: `, `id: `) as one eight-byte word: a lookup of the
+/// colon and a compare of the name was a tenth of a token's parsing in wasm.
+#[inline(always)]
+fn fast_field<'a>(bytes: &[u8], text: &'a str, at: usize, end: usize) -> (Field, &'a str) {
+    const fn word(name: &[u8]) -> (u64, u64) {
+        let mut bytes = [0u8; 8];
+        let mut i = 0;
+        while i < name.len() {
+            bytes[i] = name[i];
+            i += 1;
+        }
+        (u64::from_le_bytes(bytes), u64::MAX >> (64 - 8 * name.len()))
+    }
+    const DATA: (u64, u64) = word(b"data: ");
+    const EVENT: (u64, u64) = word(b"event: ");
+    const ID: (u64, u64) = word(b"id: ");
+    if let Some(first) = bytes.get(at..at + 8) {
+        let first = u64::from_le_bytes(first.try_into().unwrap_or_default());
+        // A name and space that match lie inside the line (none of their bytes ends one).
+        let value = |(name, mask): (u64, u64)| {
+            // SAFETY: `text[..end]` is valid UTF-8 and the value runs from just after the
+            // ASCII space to `end`, just before the ASCII line end: character boundaries.
+            (first & mask == name)
+                .then(|| unsafe { text.get_unchecked(at + (mask.count_ones() / 8) as usize..end) })
+        };
+        if let Some(value) = value(DATA) {
+            return (Field::Data, value);
+        }
+        if let Some(value) = value(EVENT) {
+            return (Field::Event, value);
+        }
+        if let Some(value) = value(ID).filter(|v| !v.bytes().any(|b| b == 0)) {
+            return (Field::Id, value);
+        }
+    }
+    split_field(sub(text, at..end))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

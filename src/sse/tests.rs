@@ -430,3 +430,52 @@ fn events_the_fast_path_leaves_to_the_line_rules() {
         }
     }
 }
+
+#[test]
+fn field_names_read_as_words_give_what_the_line_rules_give() {
+    // The fast path reads the first eight bytes of a line as one word: names with and
+    // without their space, near misses, an ID with NUL, values of every length up to past
+    // the word, at the chunk's end (fewer than eight bytes left) and before other lines.
+    let names: &[&[u8]] = &[
+        b"data: ",
+        b"data:",
+        b"data:  ",
+        b"data",
+        b"dat: ",
+        b"datax: ",
+        b"Data: ",
+        b"event: ",
+        b"event:",
+        b"event",
+        b"even: ",
+        b"eventx: ",
+        b"id: ",
+        b"id:",
+        b"id",
+        b"i: ",
+        b"idx: ",
+        b"retry: ",
+        b": ",
+        b"x: ",
+    ];
+    for name in names {
+        for len in 0..10 {
+            for value in [&b"0123456789"[..len], &b"a\0bcdefghi"[..len]] {
+                let line = [*name, value, b"\n"].concat();
+                for (before, after) in
+                    [(&b"\n"[..], &b"\n"[..]), (b"\n", b"data: z\n\n"), (b"\ndata: y\n", b"\n")]
+                {
+                    let stream = [before, &line, after].concat();
+                    for max in [5, 1 << 20] {
+                        assert_eq!(
+                            items_of(max, &[&stream], true),
+                            items_of(max, &[&stream], false),
+                            "{:?} max {max}",
+                            String::from_utf8_lossy(&stream)
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
