@@ -202,20 +202,22 @@ impl<'a> EventRef<'a> {
 
 /// Decodes a dispatched SSE event: the event type chooses the kind.
 pub fn decode_sse(raw: RawEvent) -> StreamEvent {
-    decode_sse_ref(&raw.event_type, &raw.data, &raw.last_event_id, &mut String::new()).to_owned()
+    decode_sse_ref(&raw.event_type, &raw.data, &raw.last_event_id, 0..0, &mut String::new()).to_owned()
 }
 
 /// [`decode_sse`] without copying: the event's fields stay where the parser has them.
-/// `scratch` holds a token's content when it has escapes (see [`token`]).
+/// `scratch` holds a token's content when it has escapes, `plain` bytes of the data known to
+/// need no JSON unescaping (see [`token`]).
 pub(crate) fn decode_sse_ref<'a>(
     event_type: &'a str,
     data: &'a str,
     last_event_id: &'a str,
+    plain: core::ops::Range<usize>,
     scratch: &'a mut String,
 ) -> EventRef<'a> {
     // The event is built here, once: a token handed back as a whole event was one more
     // copy of it (a `memory.copy` in wasm) per event.
-    let (kind, field, is_json) = match token(event_type, data, scratch) {
+    let (kind, field, is_json) = match token(event_type, data, plain, scratch) {
         Some((kind, content)) => (kind, Some(Cow::Borrowed(content)), true),
         None => {
             let top = json::parse_top(data);
@@ -234,10 +236,16 @@ pub(crate) fn decode_sse_ref<'a>(
 /// its kind and content, what [`decode_sse_ref`]'s parse_top and kind_for would find,
 /// without building the object's fields. No provider's event has that shape, so it also
 /// tells an `auto` stream that it carries the agent vocabulary. A content with escapes is
-/// unescaped into `scratch`, which the caller keeps for the next event.
-pub(crate) fn token<'a>(event_type: &str, data: &'a str, scratch: &'a mut String) -> Option<(Kind, &'a str)> {
+/// unescaped into `scratch`, which the caller keeps for the next event. `plain`: bytes of
+/// the data already known to hold no `"`, `\\` or control character (not scanned again).
+pub(crate) fn token<'a>(
+    event_type: &str,
+    data: &'a str,
+    plain: core::ops::Range<usize>,
+    scratch: &'a mut String,
+) -> Option<(Kind, &'a str)> {
     let kind = content_kind(event_type)?;
-    Some((kind, json::content(data, scratch)?))
+    Some((kind, json::content(data, plain, scratch)?))
 }
 
 /// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
@@ -319,13 +327,13 @@ mod tests {
                 let (kind, field) = kind_for(event_type, data, top.as_ref());
                 let general = EventRef::new(kind, field, event_type, data, "", top.is_some());
                 assert_eq!(
-                    decode_sse_ref(event_type, data, "", &mut String::new()),
+                    decode_sse_ref(event_type, data, "", 0..0, &mut String::new()),
                     general,
                     "{event_type} {data}"
                 );
             }
         }
-        assert_eq!(json::content(datas[0], &mut String::new()), Some("a b"), "the shortcut is taken");
+        assert_eq!(json::content(datas[0], 0..0, &mut String::new()), Some("a b"), "the shortcut is taken");
     }
 
     #[test]

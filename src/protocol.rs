@@ -133,7 +133,7 @@ impl Decoder {
 
     /// Decodes a dispatched SSE event into zero or more typed events.
     pub fn decode_sse(&mut self, raw: &crate::RawEvent, mut each: impl FnMut(StreamEvent)) {
-        self.sse(&raw.event_type, &raw.data, &raw.last_event_id, &mut |ev| each(ev.to_owned()));
+        self.sse(&raw.event_type, &raw.data, &raw.last_event_id, 0..0, &mut |ev| each(ev.to_owned()));
     }
 
     /// Decodes one NDJSON line into zero or more typed events; `None` when it is not JSON.
@@ -159,13 +159,16 @@ impl Decoder {
         event_type: &'a str,
         data: &'a str,
         last_event_id: &'a str,
+        plain: core::ops::Range<usize>,
         out: &mut impl FnMut(EventRef<'_>),
     ) {
         if self.protocol == Protocol::Auto {
             // The agent vocabulary's token settles it without `detect`'s scan of the object:
             // a large first event (a document, a tool result) had its content scanned twice.
             // (Any other first event tries the shortcut once more in `decode_sse_ref`.)
-            if let Some((kind, content)) = crate::event::token(event_type, data, &mut self.scratch) {
+            if let Some((kind, content)) =
+                crate::event::token(event_type, data, plain.clone(), &mut self.scratch)
+            {
                 self.protocol = Protocol::Agent;
                 return out(EventRef::new(
                     kind,
@@ -178,7 +181,7 @@ impl Decoder {
             }
         }
         if self.settle(event_type, data) == Protocol::Agent {
-            return out(decode_sse_ref(event_type, data, last_event_id, &mut self.scratch));
+            return out(decode_sse_ref(event_type, data, last_event_id, plain, &mut self.scratch));
         }
         self.decode(&mut Emit { event_type, data, last_event_id, is_json: false, sent: false, out });
     }

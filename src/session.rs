@@ -231,8 +231,8 @@ impl<O: Output> Session<O> {
         };
         match (self.format, chunk) {
             (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
-                SseRef::Event { event_type, data, last_event_id } => {
-                    decoder.sse(event_type, data, last_event_id, &mut |event| deliver(Ok(event)))
+                SseRef::Event { event_type, data, last_event_id, plain } => {
+                    decoder.sse(event_type, data, last_event_id, plain, &mut |event| deliver(Ok(event)))
                 }
                 SseRef::Retry(ms) => *server_retry_ms = Some(ms),
                 SseRef::Comment(_) => *comments += 1,

@@ -114,18 +114,27 @@ async fn js_api_large_event_text_is_whole_across_the_decoders_pieces() {
     // (events.js): with a 6-byte unit, the piece ends (every 65,536 bytes of the data)
     // fall 4, 2 and 0 bytes into a unit: the first inside its 4-byte character (the
     // token's 12-byte head keeps that phase). A token's content crosses as its own string
-    // and its data is joined around it (src/js/mod.rs, `Batch`).
-    for (units, json) in [(25_000, false), (40_000, false), (25_000, true), (40_000, true)] {
-        let unit = "é😀";
-        let query = format!("/huge?bytes={}&unit=%C3%A9%F0%9F%98%80&json={json}", units * unit.len());
+    // and its data is joined around it (src/js/mod.rs, `Batch`); with escapes, unescaped,
+    // the data and the content each cross as their own string.
+    let plain = ("é😀", "%C3%A9%F0%9F%98%80", "é😀");
+    let escaped = ("é😀\\n", "%C3%A9%F0%9F%98%80%5Cn", "é😀\n");
+    for (units, json, (unit, query_unit, decoded)) in [
+        (25_000, false, plain),
+        (40_000, false, plain),
+        (25_000, true, plain),
+        (40_000, true, plain),
+        (25_000, true, escaped),
+    ] {
+        let query = format!("/huge?bytes={}&unit={query_unit}&json={json}", units * unit.len());
         let (opts, rec) = options(url(&query).into(), "{}");
         let info = run(&start_stream(&opts).unwrap()).await;
         assert_eq!(text(&info, "reason"), "done");
         let (data, content) = (text(&rec, "events.0.data"), text(&rec, "events.0.content"));
-        assert_eq!(content.len(), units * unit.len());
-        assert!(content == unit.repeat(units), "the content differs from the unit repeated");
-        let want = if json { format!("{{\"content\":\"{content}\"}}") } else { content.clone() };
-        assert!(data == want, "the data differs from the content (json: {json})");
+        assert_eq!(content.len(), units * decoded.len());
+        assert!(content == decoded.repeat(units), "the content differs from the unit repeated");
+        let raw = unit.repeat(units);
+        let want = if json { format!("{{\"content\":\"{raw}\"}}") } else { raw };
+        assert!(data == want, "the data differs from the unit repeated (json: {json})");
     }
 }
 

@@ -128,7 +128,8 @@ export function deliver(bytes, ascii, meta, own, control, onEvent, onError) {
       if (!(flags & 32)) field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 6));
       at = meta[i + 4];
     } else {
-      if (flags & 2) field = all.slice(meta[i + 4], meta[i + 5]);
+      // (64: a large field of its own, after its data.)
+      if (flags & 2) field = flags & 64 ? own[owned++] : all.slice(meta[i + 4], meta[i + 5]);
       at = meta[i + 5];
     }
     // Two more numbers: a tool call's ID and name ends, or a done's token counts (+1).

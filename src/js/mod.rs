@@ -37,7 +37,10 @@ use crate::session::Output;
 /// crosses in `own`: as the next string of `own` (it takes no room in `text`), or with 4,
 /// the typed field (a slice of at least half of the data) is the next string of `own` and
 /// the data is that field with `text`'s data slot split around it: the text before the
-/// field ends at the last number (an offset into `text`).
+/// field ends at the last number (an offset into `text`). 64 (without 4): the typed field is
+/// large too, and not a slice of the data (a token with escapes), and crosses as the next
+/// string of `own`, after the data (it takes no room in `text`; the last number is the
+/// ID's end).
 /// A parse error is an entry of kind [`Batch::PARSE_ERROR`]: its message ends at the
 /// third number, flags is 1 for a size limit, and the last number is that end too.
 /// Two more numbers follow an entry of a tool call (kind 6: the ends in `text` of its ID
@@ -140,6 +143,13 @@ impl Output for Batch {
             (None, Some((start, len))) => {
                 flags |= 4 | len << 6;
                 start
+            }
+            // A large field that is not a slice of the data (a document with escapes, unescaped):
+            // on its own too, not copied into `text` (which would keep that capacity).
+            (None, None) if own && field.is_some_and(|f| f.len() >= OWN_STRING) => {
+                flags |= 64;
+                self.own.push(own_text(field.unwrap_or_default()));
+                self.at
             }
             (None, None) => self.append(field.unwrap_or("")),
         };

@@ -65,7 +65,11 @@ fn read_batch_with_extras(batch: &Batch) -> Vec<(Entry, Extra)> {
             })
         } else {
             at = m[5];
-            (flags & 2 != 0).then(|| slice(m[4], m[5]))
+            match flags & 66 {
+                66 => Some(own.next().unwrap().clone()),
+                2 => Some(slice(m[4], m[5])),
+                _ => None,
+            }
         };
         let extra = if kind == 6 {
             let call = Extra::Call(slice(at, m[6]), slice(m[6], m[7]));
@@ -177,7 +181,9 @@ fn arb_stream() -> impl Strategy<Value = String> {
         Just("\n".to_owned()),
         "[a-z]{0,6}".prop_map(|t| ["event: ", &t, "\n"].concat()),
         "[ -~é😀]{0,30}".prop_map(|d| ["data: ", &d, "\n"].concat()),
-        "[a-zé ]{0,12}".prop_map(|c| ["data: {\"content\":\"", &c, "\"}\n"].concat()),
+        // Escapes and stray quotes too: a token assembled across chunks is scanned for them
+        // with its line end.
+        r#"([a-zé "]|\\n|\\"|\\u00e9){0,12}"#.prop_map(|c| ["data: {\"content\":\"", &c, "\"}\n"].concat()),
         "[0-9]{0,3}".prop_map(|i| ["id: ", &i, "\n"].concat()),
         Just(": keep-alive\n".to_owned()),
         Just("event: done\n".to_owned()),
@@ -217,14 +223,23 @@ fn large_data_crosses_as_its_own_string_or_around_its_field() {
         &["event: text\ndata: {\"content\":\"", &ascii, "\"}\n\n"].concat(),
         // A small content inside large data: the data crosses whole, the content in `text`.
         &["event: text\ndata: {\"content\":\"é\",\"pad\":\"", &big, "\"}\n\n"].concat(),
+        // An escape, and a raw tab (not a JSON string), far into a large token's content:
+        // past the scan of its line's first piece.
+        &["event: text\ndata: {\"content\":\"", &ascii, "\\n", &ascii, "\"}\n\n"].concat(),
+        &["event: text\ndata: {\"content\":\"", &ascii, "\t", &ascii, "\"}\n\n"].concat(),
         "event: text\ndata: {\"content\":\"after\"}\n\n",
     ]
     .concat();
     let want = expected_with_limit(stream.as_bytes(), 1 << 20);
-    assert_eq!(want.len(), 8);
-    for cuts in
-        [&[][..], &[40, 100, 70_000, 70_010, 140_000, 200_000, 250_000, 280_000], &[30_000, 60_000, 90_000]]
-    {
+    assert_eq!(want.len(), 10);
+    // As a network would cut it too: every 64 KiB.
+    let every: Vec<usize> = (1..stream.len() / 65_536 + 1).map(|k| k * 65_536).collect();
+    for cuts in [
+        &[][..],
+        &[40, 100, 70_000, 70_010, 140_000, 200_000, 250_000, 280_000, 470_000, 600_000],
+        &[30_000, 60_000, 90_000],
+        &every,
+    ] {
         let mut session = sse_session(1 << 20);
         let mut got = Vec::new();
         let (mut own, mut around) = (0, 0);
@@ -239,10 +254,11 @@ fn large_data_crosses_as_its_own_string_or_around_its_field() {
             from = to;
         }
         assert_eq!(got, want, "cut at {cuts:?}");
-        assert_eq!(own, 6, "the six large data crossed on their own");
-        // Five as their typed field (the content, or a message's data itself), the data
-        // joined around it; not the small content in large data.
-        assert_eq!(around, 5, "the large fields crossed on their own");
+        assert_eq!(own, 9, "the eight large data and the unescaped large content crossed on their own");
+        // Six as their typed field (the content, or the data itself where it is no JSON
+        // string: a message, the raw tab), the data joined around it; not the small content
+        // in large data, nor the escaped content (unescaped, it is no slice of the data).
+        assert_eq!(around, 6, "the large fields crossed on their own");
         // Nor did the batch's text make room for them.
         assert!(session.out.text.capacity() < OWN_STRING, "{}", session.out.text.capacity());
     }

@@ -207,7 +207,7 @@ fn a_token_settles_auto_as_detect_would() {
     for event_type in ["text", "thought", "message"] {
         for content in contents {
             let data = format!(r#"{{"content":"{content}"}}"#);
-            assert!(crate::event::token(event_type, &data, &mut String::new()).is_some(), "{data}");
+            assert!(crate::event::token(event_type, &data, 0..0, &mut String::new()).is_some(), "{data}");
             assert_eq!(detect(event_type, &data), Protocol::Agent, "{event_type} {data}");
             let events = [(event_type, data.as_str())];
             assert_eq!(
@@ -219,7 +219,10 @@ fn a_token_settles_auto_as_detect_would() {
     }
     // Not tokens: another key, or a type whose field is not its content.
     for (event_type, data) in [("text", r#"{"content":"a","choices":[]}"#), ("done", r#"{"content":"a"}"#)] {
-        assert!(crate::event::token(event_type, data, &mut String::new()).is_none(), "{event_type} {data}");
+        assert!(
+            crate::event::token(event_type, data, 0..0, &mut String::new()).is_none(),
+            "{event_type} {data}"
+        );
     }
 }
 

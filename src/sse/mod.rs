@@ -5,6 +5,7 @@
 //! produced with [`EventStreamParser::poll`]. Chunk boundaries never change the result.
 
 use crate::prelude::*;
+use core::ops::Range;
 
 use crate::error::ParseError;
 use crate::lines::{find_eol, sub, Checked, Line, LineEnds, LineSplitter, Piece};
@@ -41,7 +42,14 @@ pub enum SseItem {
 /// the parser's buffers instead of copying them.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SseRef<'a> {
-    Event { event_type: &'a str, data: &'a str, last_event_id: &'a str },
+    /// `plain`: bytes of `data` known to hold no `"`, `\\` or control character (see
+    /// [`Line::plain`]); empty when nothing is known.
+    Event {
+        event_type: &'a str,
+        data: &'a str,
+        last_event_id: &'a str,
+        plain: Range<usize>,
+    },
     Retry(u64),
     Comment(&'a [u8]),
     Error(ParseError),
@@ -50,7 +58,7 @@ pub(crate) enum SseRef<'a> {
 impl SseRef<'_> {
     fn to_owned(&self) -> Result<SseItem, ParseError> {
         Ok(match self {
-            SseRef::Event { event_type, data, last_event_id } => SseItem::Event(RawEvent {
+            SseRef::Event { event_type, data, last_event_id, .. } => SseItem::Event(RawEvent {
                 event_type: (*event_type).to_owned(),
                 data: (*data).to_owned(),
                 last_event_id: (*last_event_id).to_owned(),
@@ -80,9 +88,12 @@ struct Block {
     /// the buffer whole, its `data:` in front (see [`take_line`](Self::take_line)).
     data: String,
     data_from: usize,
+    /// Bytes of `data[data_from..]` known to hold no JSON special byte ([`Line::plain`]).
+    data_plain: Range<usize>,
     /// The line just read is a data line assembled across chunks, and its value (from this
-    /// byte on) is the event's first: take the line as the data buffer.
-    take_from: Option<usize>,
+    /// byte on) is the event's first: take the line as the data buffer. With the line's
+    /// [`Line::plain`].
+    take_from: Option<(usize, Range<usize>)>,
     event_type: String,
     /// The last event ID buffer, when an `id:` line set it since the last dispatch; otherwise
     /// the buffer holds the last event ID string (`id_buffered` is false).
@@ -165,6 +176,7 @@ impl EventStreamParser {
         let pending = !block.data.is_empty() || !block.event_type.is_empty();
         block.data.clear();
         block.data_from = 0;
+        block.data_plain = 0..0;
         block.event_type.clear();
         block.skipping = false;
         block.slow = false;
@@ -210,15 +222,15 @@ impl Block {
                 Piece::Line(line) => self.process_line(line, on),
                 Piece::TooLong => self.over_limit(on),
             });
-            if let Some(from) = self.take_from.take() {
-                self.take_line(lines, from);
+            if let Some((from, plain)) = self.take_from.take() {
+                self.take_line(lines, from, plain);
             }
         }
     }
 
     /// The event's data is one line assembled across chunks (a large payload): the line's
     /// buffer becomes the data buffer, from byte `from` on, instead of being copied into it.
-    fn take_line(&mut self, lines: &mut LineSplitter, from: usize) {
+    fn take_line(&mut self, lines: &mut LineSplitter, from: usize, plain: Range<usize>) {
         let spare = core::mem::take(&mut self.data).into_bytes();
         let line = lines.take_line(spare);
         // SAFETY: `process_line` asks for the line only when it read it as text without
@@ -226,6 +238,7 @@ impl Block {
         // ASCII colon or space before the value, a character boundary.
         self.data = unsafe { String::from_utf8_unchecked(line) };
         self.data_from = from;
+        self.data_plain = plain.start.saturating_sub(from)..plain.end.saturating_sub(from);
         // (The splitter left room for it: no copy into a buffer twice the size.)
         self.data.push('\n');
     }
@@ -309,7 +322,7 @@ impl Block {
         // No data line: nothing is dispatched.
         let Some(data) = data else { return };
         let event_type = if event_type.is_empty() { "message" } else { event_type };
-        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id });
+        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id, plain: 0..0 });
     }
 
     /// Sets the last event ID string to the buffer's value: `read`, an `id:` value the fast
@@ -363,7 +376,7 @@ impl Block {
                 // taken whole once `feed_line` returns (`take_from`). The value ends the
                 // line (a line with no colon has the empty value, which ends it too).
                 if let (true, true, Cow::Borrowed(_)) = (line.held, self.data.is_empty(), &text) {
-                    self.take_from = Some(text.len() - value.len());
+                    self.take_from = Some((text.len() - value.len(), line.plain));
                     return;
                 }
                 // Room for the LF too: a large value pushed alone would fill the buffer
@@ -413,7 +426,8 @@ impl Block {
         // equal the value of the event type buffer."
         let event_type = if self.event_type.is_empty() { "message" } else { &self.event_type };
         let data = sub(&self.data, self.data_from..);
-        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id });
+        let plain = core::mem::replace(&mut self.data_plain, 0..0);
+        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id, plain });
         self.data_from = 0;
         // "Set the data buffer and the event type buffer to the empty string." The buffers
         // keep their capacity for the next event, unless an unusually large one grew them.
@@ -434,6 +448,7 @@ impl Block {
         self.skipping = true;
         self.data = String::new();
         self.data_from = 0;
+        self.data_plain = 0..0;
         self.event_type.clear();
     }
 }

@@ -153,8 +153,8 @@ pub struct HugeParams {
     /// What the data repeats (whole, so `bytes` is rounded down to a multiple of it): `x`,
     /// or multi-byte text for checks of characters cut between reads.
     unit: String,
-    /// The data is a token, `{"content":"…"}` around the repeated unit (which must then
-    /// hold no `"` or `\`).
+    /// The data is a token, `{"content":"…"}` around the repeated unit (which must then be
+    /// the inside of a JSON string: escapes such as `\n` are sent as they are).
     json: bool,
     key: String,
 }
@@ -178,8 +178,8 @@ pub async fn huge(State(state): State<AppState>, Query(params): Query<HugeParams
     if params.unit.is_empty() || params.unit.len() > 64 || params.unit.contains(['\r', '\n']) {
         return (StatusCode::BAD_REQUEST, "unit must be 1 to 64 bytes without CR or LF").into_response();
     }
-    if params.json && params.unit.contains(['"', '\\']) {
-        return (StatusCode::BAD_REQUEST, "a json unit must hold no quote or backslash").into_response();
+    if params.json && serde_json::from_str::<String>(&format!("\"{}\"", params.unit)).is_err() {
+        return (StatusCode::BAD_REQUEST, "a json unit must be the inside of a JSON string").into_response();
     }
     // Every frame is a view of one shared buffer, so a big event costs one 64 KiB allocation;
     // its length is a whole number of units, so the frames join into the repeated unit.

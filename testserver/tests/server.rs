@@ -329,6 +329,10 @@ async fn huge_sends_one_event_of_the_requested_size() {
     let reply = get(addr, "/huge?bytes=12&unit=%C3%A9%F0%9F%98%80&json=true").await;
     assert_eq!(reply.events()[0].data, r#"{"content":"é😀é😀"}"#);
     assert_eq!(get(addr, "/huge?unit=%22&json=true").await.status, 400);
+    // Escapes go out as they are; a bad one is refused.
+    let reply = get(addr, "/huge?bytes=6&unit=a%5Cn&json=true").await;
+    assert_eq!(reply.events()[0].data, r#"{"content":"a\na\n"}"#);
+    assert_eq!(get(addr, "/huge?unit=a%5Cq&json=true").await.status, 400);
 }
 
 #[tokio::test]
