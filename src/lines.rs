@@ -591,6 +591,44 @@ fn json_plain_len(bytes: &[u8]) -> usize {
     bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
 }
 
+/// A line of 70 bytes cut into two or three pieces anywhere, with a special byte of each
+/// kind at every place (or none): `plain` starts where the second piece does and ends at
+/// the first special byte from there, or at the line's end; it holds none. Natively and in
+/// wasm (the SIMD scan).
+#[cfg(test)]
+fn check_held_lines_plain() {
+    let is_special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let len = 70;
+    for at in 0..=len {
+        for special in [b'"', b'\\', 0x01] {
+            let mut line = vec![b'x'; len];
+            if at < len {
+                line[at] = special;
+            }
+            let stream = [&line[..], b"\n"].concat();
+            for first in 1..len {
+                for second in [first, (first + len) / 2] {
+                    let mut s = LineSplitter::new(LineEnds::Any, 1 << 10);
+                    s.feed(b"\n", |_| {}); // past the first line (its BOM check)
+                    let mut got = None;
+                    for piece in [&stream[..first], &stream[first..second], &stream[second..]] {
+                        s.feed(piece, |p| {
+                            if let Piece::Line(l) = p {
+                                got = Some((l.bytes.to_vec(), l.plain.clone()));
+                            }
+                        });
+                    }
+                    let (bytes, plain) = got.expect("the line");
+                    assert_eq!(bytes, line);
+                    let end =
+                        first + line[first..].iter().position(|&b| is_special(b)).unwrap_or(len - first);
+                    assert_eq!(plain, first..end, "special {special} at {at}, cut at {first} and {second}");
+                }
+            }
+        }
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -648,43 +686,7 @@ mod tests {
 
     #[test]
     fn a_held_lines_plain_bytes_run_from_its_second_piece_to_its_first_json_special() {
-        // A line of 40 bytes cut into two or three pieces anywhere, with a special byte of
-        // each kind at every place (or none): `plain` starts where the second piece does and
-        // ends at the first special byte from there, or at the line's end; it holds none.
-        let is_special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
-        let len = 40;
-        for at in 0..=len {
-            for special in [b'"', b'\\', 0x01] {
-                let mut line = vec![b'x'; len];
-                if at < len {
-                    line[at] = special;
-                }
-                let stream = [&line[..], b"\n"].concat();
-                for first in 1..len {
-                    for second in [first, (first + len) / 2] {
-                        let mut s = LineSplitter::new(LineEnds::Any, 1 << 10);
-                        s.feed(b"\n", |_| {}); // past the first line (its BOM check)
-                        let mut got = None;
-                        for piece in [&stream[..first], &stream[first..second], &stream[second..]] {
-                            s.feed(piece, |p| {
-                                if let Piece::Line(l) = p {
-                                    got = Some((l.bytes.to_vec(), l.plain.clone()));
-                                }
-                            });
-                        }
-                        let (bytes, plain) = got.expect("the line");
-                        assert_eq!(bytes, line);
-                        let end =
-                            first + line[first..].iter().position(|&b| is_special(b)).unwrap_or(len - first);
-                        assert_eq!(
-                            plain,
-                            first..end,
-                            "special {special} at {at}, cut at {first} and {second}"
-                        );
-                    }
-                }
-            }
-        }
+        super::check_held_lines_plain();
     }
 
     #[test]
@@ -851,6 +853,11 @@ mod tests {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod simd_tests {
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_held_lines_plain_bytes_run_from_its_second_piece_to_its_first_json_special() {
+        super::check_held_lines_plain();
+    }
 
     #[wasm_bindgen_test]
     fn ascii_len_and_valid_prefix_agree_with_core() {

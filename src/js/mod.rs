@@ -198,6 +198,12 @@ impl Batch {
     }
 
     pub(crate) fn clear(&mut self) {
+        // A batch's text stays under its chunk's size, but one large field that crossed
+        // through it (an escaped content just under [`OWN_STRING`]) would keep its capacity
+        // for the rest of the stream.
+        if self.text.capacity() > 2 * OWN_STRING {
+            self.text = String::new();
+        }
         self.text.clear();
         self.meta.clear();
         self.own.clear();

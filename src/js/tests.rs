@@ -310,6 +310,24 @@ fn the_batch_knows_when_its_text_is_ascii() {
     assert!(!session.out.is_ascii(), "UTF-16 offsets differ from byte offsets");
 }
 
+#[test]
+fn a_batch_does_not_keep_the_capacity_of_a_large_field_in_its_text() {
+    // An escaped content just under OWN_STRING once unescaped is copied into the text.
+    let content = "ab\\n".repeat(OWN_STRING / 3 - 1000);
+    let stream = ["event: text\ndata: {\"content\":\"", &content, "\"}\n\n"].concat();
+    let mut session = sse_session(1 << 20);
+    session.feed(b"event: text\ndata: {\"content\":\"small\"}\n\n");
+    for fed in 1..=3 {
+        session.feed(stream.as_bytes());
+        // The data (over OWN_STRING) crossed on its own; the field went through the text.
+        assert_eq!(session.out.own.len(), fed);
+    }
+    assert!(session.out.text.capacity() > 2 * OWN_STRING, "three such fields in one batch");
+    session.out.clear();
+    session.feed(b"event: text\ndata: {\"content\":\"small\"}\n\n");
+    assert!(session.out.text.capacity() < OWN_STRING, "{}", session.out.text.capacity());
+}
+
 /// Not a check but a profiling target (`#[ignore]`d): the npm wasm's decoding path, natively,
 /// over the browser benchmark's LLM-token stream (75,638 events, 4 MiB) in 64 KiB chunks,
 /// five times. docs/performance.md ("Where the time goes") has the callgrind command and its figures.

@@ -280,7 +280,9 @@ impl Block {
                 self.dispatch_fast(event_type, data, id, on);
                 return Some(next);
             }
-            let (field, value) = fast_field(bytes, text, at, end);
+            // SAFETY: `end` is the first line end from the line start `at` (`find_eol`), and
+            // within the valid prefix `text` (checked above).
+            let (field, value) = unsafe { fast_field(bytes, text, at, end) };
             match field {
                 // (The line's limit keeps one data value under the event's.)
                 Field::Data if data.is_none() => data = Some(value),
@@ -491,12 +493,18 @@ fn split_field(line: &str) -> (Field, &str) {
     (field, value)
 }
 
-/// [`split_field`] of the line `text[at..end]` (`end` is at a line end inside the valid
-/// prefix `text` of `bytes`, `at` a line start), which first tries the names with a space
+/// [`split_field`] of the line `text[at..end]`, which first tries the names with a space
 /// that servers send (`data: `, `event: `, `id: `) as one eight-byte word: a lookup of the
 /// colon and a compare of the name was a tenth of a token's parsing in wasm.
+///
+/// # Safety
+/// `text` is the valid UTF-8 prefix of `bytes`, `end <= text.len()` is the first line end
+/// (CR or LF) at or after `at`, and `at` is a line start (0, or just after a line end).
 #[inline(always)]
-fn fast_field<'a>(bytes: &[u8], text: &'a str, at: usize, end: usize) -> (Field, &'a str) {
+unsafe fn fast_field<'a>(bytes: &[u8], text: &'a str, at: usize, end: usize) -> (Field, &'a str) {
+    debug_assert!(
+        at <= end && end <= text.len() && !bytes[at..end].iter().any(|&b| b == b'\n' || b == b'\r')
+    );
     const fn word(name: &[u8]) -> (u64, u64) {
         let mut bytes = [0u8; 8];
         let mut i = 0;

@@ -435,7 +435,8 @@ fn events_the_fast_path_leaves_to_the_line_rules() {
 fn field_names_read_as_words_give_what_the_line_rules_give() {
     // The fast path reads the first eight bytes of a line as one word: names with and
     // without their space, near misses, an ID with NUL, values of every length up to past
-    // the word, at the chunk's end (fewer than eight bytes left) and before other lines.
+    // the word, at the chunk's end (fewer than eight bytes left) and before other lines;
+    // LF, CRLF and CR line ends.
     let names: &[&[u8]] = &[
         b"data: ",
         b"data:",
@@ -460,10 +461,13 @@ fn field_names_read_as_words_give_what_the_line_rules_give() {
     ];
     for name in names {
         for len in 0..10 {
-            for value in [&b"0123456789"[..len], &b"a\0bcdefghi"[..len]] {
-                let line = [*name, value, b"\n"].concat();
+            for (value, end) in [&b"0123456789"[..len], &b"a\0bcdefghi"[..len]]
+                .into_iter()
+                .flat_map(|value| [&b"\n"[..], b"\r\n", b"\r"].map(|end| (value, end)))
+            {
+                let line = [*name, value, end].concat();
                 for (before, after) in
-                    [(&b"\n"[..], &b"\n"[..]), (b"\n", b"data: z\n\n"), (b"\ndata: y\n", b"\n")]
+                    [(&b"\n"[..], &b"\n"[..]), (b"\n", b"data: z\n\n"), (b"\ndata: y\n", b"\r\n")]
                 {
                     let stream = [before, &line, after].concat();
                     for max in [5, 1 << 20] {
@@ -477,5 +481,34 @@ fn field_names_read_as_words_give_what_the_line_rules_give() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn a_data_line_assembled_across_chunks_says_which_bytes_hold_no_json_special() {
+    // (pieces after the first line, the data's `plain` range): from the second piece (the
+    // first piece is not scanned for them) to the first quote, backslash or control byte.
+    let cases: &[(&[&[u8]], core::ops::Range<usize>)] = &[
+        // `{"content":"abc` is 15 bytes of data; the closing quote at 25.
+        (&[b"data: {\"content\":\"abc", b"defghij", b"klm\"}\n\n"], 15..25),
+        (&[b"data: {\"content\":\"abc", b"defghij", b"k\\nm\"}\n\n"], 15..23),
+        (&[b"data: {\"content\":\"abc", b"\"defghij\"}\n\n"], 15..15),
+        // A second data line after the taken one: the first line's bytes are unchanged.
+        (&[b"data: {\"content\":\"abc", b"def\n", b"data: x\n\n"], 15..18),
+        // Whole in one chunk (the fast path): nothing known.
+        (&[b"data: {\"content\":\"abcdef\"}\n\n"], 0..0),
+    ];
+    for (pieces, want) in cases {
+        let mut p = EventStreamParser::new();
+        p.feed(b"\n"); // past the first line (where a BOM would be stripped)
+        let mut got = Vec::new();
+        for piece in *pieces {
+            p.feed_with(piece, &mut |item| {
+                if let SseRef::Event { plain, .. } = item {
+                    got.push(plain);
+                }
+            });
+        }
+        assert_eq!(got, core::slice::from_ref(want), "{pieces:?}");
     }
 }
