@@ -158,8 +158,31 @@ async fn js_api_method_is_upper_cased() {
 #[wasm_bindgen_test]
 fn js_api_bad_options_throw_invalid_option_naming_the_key() {
     let cases = [
-        (r#"{"onevent":1}"#, "onevent"),
-        (r#"{"retry":{"maxRetry":3}}"#, "retry.maxRetry"),
+        // The whole message, with every name read in the order the options are read.
+        (
+            r#"{"onevent":1}"#,
+            "unknown option onevent; known options are url, method, headers, body, credentials, signal, \
+             lastEventId, format, protocol, retry, fetch, maxEventBytes, idleTimeoutMs, onOpen, onEvent, \
+             onRetry, onError, onClose",
+        ),
+        (
+            r#"{"retry":{"maxRetry":3}}"#,
+            "unknown option retry.maxRetry; known options are maxRetries, initialDelayMs, maxDelayMs, jitter",
+        ),
+        // Each option's value reaches its own check (each name in the list read in turn).
+        (r#"{"format":1}"#, "format must be a string"),
+        (r#"{"protocol":"x"}"#, "protocol"),
+        (r#"{"credentials":"x"}"#, "credentials must be"),
+        (r#"{"signal":1}"#, "signal must be an AbortSignal"),
+        (r#"{"fetch":1}"#, "fetch must be a function"),
+        (r#"{"idleTimeoutMs":-1}"#, "idleTimeoutMs must be"),
+        (r#"{"onOpen":1}"#, "onOpen must be a function"),
+        (r#"{"onRetry":1}"#, "onRetry must be a function"),
+        (r#"{"onError":1}"#, "onError must be a function"),
+        (r#"{"onClose":1}"#, "onClose must be a function"),
+        (r#"{"retry":{"initialDelayMs":-1}}"#, "retry.initialDelayMs must be"),
+        (r#"{"retry":{"maxDelayMs":"x"}}"#, "retry.maxDelayMs must be"),
+        (r#"{"retry":{"jitter":1}}"#, "retry.jitter must be true or false"),
         (r#"{"retry":{"maxRetries":-1}}"#, "retry.maxRetries must be a whole number"),
         (r#"{"headers":{"x-name":"€"}}"#, "ISO-8859-1"),
         (r#"{"method":"GET /x"}"#, "method"),

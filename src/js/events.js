@@ -1,6 +1,7 @@
 // The JS side of the JS API's hot path (a wasm-bindgen snippet of src/js/api.rs): each
 // chunk's events cross from wasm in one batch, and this builds the event objects from it.
-// Also the error objects and the guarded callback call, which the Rust side imports.
+// Also the error objects, the guarded callback call and the options reader, which the Rust
+// side imports.
 
 const KIND = ['thought', 'text', 'message', 'error', 'done', 'other', 'tool-call'];
 const TOOL_CALL = 6;
@@ -40,6 +41,17 @@ export function streamError(kind, message, fatal, status) {
   error.fatal = fatal;
   if (status !== undefined) error.status = status;
   return error;
+}
+
+/**
+ * The values of `object` under `names` (comma-separated), each read as `object[name]`; or,
+ * when it has an own enumerable key not among them, that key. For startStream's options
+ * (src/js/options.rs): one call for all of them. Throws what a getter or a Proxy throws.
+ */
+export function readKeys(object, names) {
+  const known = names.split(',');
+  for (const key of Object.keys(object)) if (!known.includes(key)) return key;
+  return known.map((name) => object[name]);
 }
 
 /** Calls a user callback; an exception is reported like a listener's, and the stream goes on. */

@@ -1,11 +1,10 @@
-//! The options object of `startStream`, read into the Rust client's request. Its keys are
-//! read with serde (unknown keys are refused with the list of known ones); each value is
-//! kept as a JS value and checked here, so a wrong type names the key and says what to
-//! pass. Every check the Rust builder makes (URL, headers, method, limits) is the
+//! The options object of `startStream`, read into the Rust client's request. Its values
+//! are read in one call to events.js by their names (unknown keys are refused with the list
+//! of known ones); each value is kept as a JS value and checked here, so a wrong type names
+//! the key and says what to pass. Every check the Rust builder makes (URL, headers, method, limits) is the
 //! builder's own: the request is built through it.
 
 use js_sys::{Function, Object};
-use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, Headers, RequestCredentials, Url};
 
@@ -34,38 +33,51 @@ impl Callbacks {
     }
 }
 
-/// The keys of the options object. Each field says where its value is in [`Read::values`].
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Keys {
-    url: Js,
-    method: Js,
-    headers: Js,
-    body: Js,
-    credentials: Js,
-    signal: Js,
-    last_event_id: Js,
-    format: Js,
-    protocol: Js,
-    retry: Js,
-    fetch: Js,
-    max_event_bytes: Js,
-    idle_timeout_ms: Js,
-    on_open: Js,
-    on_event: Js,
-    on_retry: Js,
-    on_error: Js,
-    on_close: Js,
+/// An enum of an object's options and the array of their names in the same order, from one
+/// list: the names go to events.js's `readKeys` as one string, which reads every option in
+/// one call (a name crossing from wasm on its own cost ~0.5 µs to decode; a stream read 18,
+/// and Object.keys' keys came back one by one).
+macro_rules! names {
+    ($(#[$doc:meta])* $enum:ident, $names:ident: $($variant:ident = $name:literal),* $(,)?) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        enum $enum {
+            $($variant),*
+        }
+        const $names: &[&str] = &[$($name),*];
+    };
 }
 
-/// The keys of `retry` when it is an object.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RetryKeys {
-    max_retries: Js,
-    initial_delay_ms: Js,
-    max_delay_ms: Js,
-    jitter: Js,
+names! {
+    /// An option of `startStream`, by its place in [`OPTIONS`].
+    Opt, OPTIONS:
+    Url = "url",
+    Method = "method",
+    Headers = "headers",
+    Body = "body",
+    Credentials = "credentials",
+    Signal = "signal",
+    LastEventId = "lastEventId",
+    Format = "format",
+    Protocol = "protocol",
+    Retry = "retry",
+    Fetch = "fetch",
+    MaxEventBytes = "maxEventBytes",
+    IdleTimeoutMs = "idleTimeoutMs",
+    OnOpen = "onOpen",
+    OnEvent = "onEvent",
+    OnRetry = "onRetry",
+    OnError = "onError",
+    OnClose = "onClose",
+}
+
+names! {
+    /// An option of `retry` when it is an object, by its place in [`RETRY_OPTIONS`].
+    RetryOpt, RETRY_OPTIONS:
+    MaxRetries = "maxRetries",
+    InitialDelayMs = "initialDelayMs",
+    MaxDelayMs = "maxDelayMs",
+    Jitter = "jitter",
 }
 
 #[inline(never)]
@@ -73,39 +85,24 @@ fn invalid(parts: &[&str]) -> StreamError {
     StreamError::InvalidOption(parts.concat())
 }
 
-/// An object read into `T`: which field is where, and the values under the field names.
-struct Read<T> {
-    keys: T,
-    values: Vec<JsValue>,
-}
+/// An object's values under a list of names, in its order.
+struct Read(Vec<JsValue>);
 
-impl<T> Read<T> {
-    /// The value of a field; `None` when it is `undefined` or `null` ("not given").
-    fn get(&self, field: Js) -> Option<&JsValue> {
-        self.values.get(field.0).and_then(given)
+impl Read {
+    /// The value at `at` in the names; `None` when it is `undefined` or `null` ("not given").
+    fn get(&self, at: usize) -> Option<&JsValue> {
+        self.0.get(at).and_then(given)
     }
 }
 
-/// Reads `object` into `T` by `T`'s field names, after refusing keys `T` does not have;
-/// `prefix` names the object in messages (`retry.`).
-fn read<T: for<'de> Deserialize<'de>>(object: &JsValue, prefix: &str) -> Result<Read<T>, StreamError> {
-    let known = field_names::<T>();
-    let keys = object_keys(object).map_err(|_| unreadable(prefix))?;
-    for key in keys.iter().filter_map(|key| key.as_string()) {
-        if !known.contains(&key.as_str()) {
-            return Err(invalid(&[
-                "unknown option ",
-                prefix,
-                &key,
-                "; known options are ",
-                &known.join(", "),
-            ]));
-        }
+/// Reads `object` under `names`, after refusing keys not among them; `prefix` names the
+/// object in messages (`retry.`).
+fn read(object: &JsValue, names: &[&str], prefix: &str) -> Result<Read, StreamError> {
+    let values = read_keys(object, &names.join(",")).map_err(|_| unreadable(prefix))?;
+    if let Some(key) = values.as_string() {
+        return Err(invalid(&["unknown option ", prefix, &key, "; known options are ", &names.join(", ")]));
     }
-    let mut values = Vec::with_capacity(known.len());
-    let keys = T::deserialize(ObjectDeserializer { object: object.unchecked_ref(), values: &mut values })
-        .map_err(|_| unreadable(prefix))?;
-    Ok(Read { keys, values })
+    Ok(Read(values.unchecked_into::<js_sys::Array>().to_vec()))
 }
 
 /// The options (or `retry.` ones) threw when read: a Proxy's trap or a getter.
@@ -113,142 +110,20 @@ fn unreadable(prefix: &str) -> StreamError {
     invalid(&[prefix, "options could not be read (reading them threw); pass a plain object"])
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/events.js")]
+extern "C" {
+    /// The values of an object under comma-separated names, or the first own key not
+    /// among them (a string); returns what a getter or a Proxy's trap throws.
+    #[wasm_bindgen(js_name = readKeys, catch)]
+    fn read_keys(object: &JsValue, names: &str) -> Result<JsValue, JsValue>;
+}
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    // `Object.keys` and `Object.entries` that return what they throw (a Proxy's `ownKeys`
-    // or a getter can), instead of unwinding through the wasm.
-    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
-    fn object_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+    // `Object.entries` that returns what it throws (a Proxy's `ownKeys` or a getter can),
+    // instead of unwinding through the wasm.
     #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
     fn object_entries(object: &JsValue) -> Result<js_sys::Array, JsValue>;
-}
-
-/// Where a field's value is in [`Read::values`]: an index, so that serde's derive holds no
-/// JS values of its own (and none is handed through it as a raw table index).
-#[derive(Clone, Copy)]
-struct Js(usize);
-
-impl<'de> Deserialize<'de> for Js {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Index;
-        impl serde::de::Visitor<'_> for Index {
-            type Value = Js;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("the index of a JS value")
-            }
-            fn visit_u64<E>(self, at: u64) -> Result<Js, E> {
-                Ok(Js(at as usize))
-            }
-        }
-        deserializer.deserialize_u64(Index)
-    }
-}
-
-/// The field names a derived `Deserialize` struct expects, as its derive hands them to
-/// `deserialize_struct` (after renaming).
-fn field_names<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
-    use serde::de::Visitor;
-    struct Names(&'static [&'static str]);
-    impl<'de> serde::Deserializer<'de> for &mut Names {
-        type Error = Unread;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Unread> {
-            Err(Unread)
-        }
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Unread> {
-            self.0 = fields;
-            Err(Unread)
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-        }
-    }
-    let mut names = Names(&[]);
-    let _ = T::deserialize(&mut names);
-    names.0
-}
-
-/// Reads a JS object into a struct of [`Js`] fields, by the names serde's derive lists,
-/// collecting the values.
-///
-/// Written here, not taken from serde-wasm-bindgen (which hands stats and notices back):
-/// its deserializer reports a wrong type with serde's `Unexpected`, whose message formats
-/// floats, and that alone linked ~18 KB of float formatting into the wasm (11 KB gzipped
-/// in all). The values are checked in this module with messages of their own; all a
-/// deserializer has to do here is hand over the values in the order of the field names.
-/// It hands them over as a sequence: the derive's code for a sequence is a fraction of its
-/// code for a map (no key matching, no duplicate checks), and unknown keys were refused
-/// before.
-struct ObjectDeserializer<'a> {
-    object: &'a Object,
-    values: &'a mut Vec<JsValue>,
-}
-
-impl<'de> serde::Deserializer<'de> for ObjectDeserializer<'_> {
-    type Error = Unread;
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(Unread)
-    }
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        visitor.visit_seq(Fields { object: self.object, values: self.values, fields })
-    }
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-    }
-}
-
-/// The struct's fields in order; each value is pushed to `values`, its index handed on.
-struct Fields<'a> {
-    object: &'a Object,
-    values: &'a mut Vec<JsValue>,
-    fields: &'static [&'static str],
-}
-
-impl<'de> serde::de::SeqAccess<'de> for Fields<'_> {
-    type Error = Unread;
-    fn next_element_seed<T: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Self::Error> {
-        let Some(&field) = self.fields.get(self.values.len()) else { return Ok(None) };
-        // A getter or a Proxy's `get` that throws: the options cannot be read.
-        let value = js_sys::Reflect::get(self.object, &JsValue::from_str(field)).map_err(|_| Unread)?;
-        self.values.push(value);
-        seed.deserialize(serde::de::value::U64Deserializer::new(self.values.len() as u64 - 1)).map(Some)
-    }
-}
-
-/// Every failure of the deserializers above (and `field_names`' signal that it has the
-/// names); [`read`] reports any of them as [`unreadable`]: with a plain object, only a
-/// getter or a Proxy that throws gets here. It keeps no message: serde's own error type
-/// formats one for every failure its derive can report ("invalid length 3, expected …"),
-/// and that formatting linked `format!` and `core::fmt`'s integer printing into the wasm.
-#[derive(Debug)]
-struct Unread;
-
-impl core::fmt::Display for Unread {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("the options could not be read")
-    }
-}
-
-impl std::error::Error for Unread {}
-
-impl serde::de::Error for Unread {
-    fn custom<T: core::fmt::Display>(_: T) -> Self {
-        Unread
-    }
 }
 
 /// `undefined` and `null` mean "not given".
@@ -279,9 +154,9 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
     if !options.is_object() || options.is_function() {
         return Err(invalid(&["startStream expects an options object, e.g. startStream({ url, onEvent })"]));
     }
-    let read: Read<Keys> = read(options, "")?;
-    let o = &read.keys;
-    let url = match read.get(o.url) {
+    let read = read(options, OPTIONS, "")?;
+    let o = |opt: Opt| read.get(opt as usize);
+    let url = match o(Opt::Url) {
         None => return Err(invalid(&["url is required: the stream's URL"])),
         Some(url) => match url.as_string() {
             Some(url) => url,
@@ -290,13 +165,13 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
         },
     };
     let mut builder = EventStream::builder(url);
-    if let Some(format) = string(read.get(o.format), "format")? {
+    if let Some(format) = string(o(Opt::Format), "format")? {
         builder = builder.format(Format::parse(&format)?);
     }
-    if let Some(protocol) = string(read.get(o.protocol), "protocol")? {
+    if let Some(protocol) = string(o(Opt::Protocol), "protocol")? {
         builder = builder.protocol(crate::Protocol::parse(&protocol)?);
     }
-    if let Some(credentials) = string(read.get(o.credentials), "credentials")? {
+    if let Some(credentials) = string(o(Opt::Credentials), "credentials")? {
         let credentials = match credentials.as_str() {
             "omit" => RequestCredentials::Omit,
             "same-origin" => RequestCredentials::SameOrigin,
@@ -305,31 +180,31 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
         };
         builder = builder.credentials(credentials);
     }
-    if let Some(limit) = whole(read.get(o.max_event_bytes), "maxEventBytes")? {
+    if let Some(limit) = whole(o(Opt::MaxEventBytes), "maxEventBytes")? {
         builder = builder.max_event_bytes(limit as usize);
     }
-    if let Some(idle) = read.get(o.idle_timeout_ms) {
+    if let Some(idle) = o(Opt::IdleTimeoutMs) {
         builder = builder.idle_timeout(idle_timeout(idle)?);
     }
-    if let Some(signal) = read.get(o.signal) {
+    if let Some(signal) = o(Opt::Signal) {
         if !is_a(signal, "AbortSignal") {
             return Err(invalid(&["signal must be an AbortSignal"]));
         }
         builder = builder.signal(signal.clone().unchecked_into::<AbortSignal>());
     }
-    let headers = header_entries(read.get(o.headers))?;
+    let headers = header_entries(o(Opt::Headers))?;
     let has_content_type = headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
     for (name, value) in headers {
         builder = builder.header(name, value);
     }
-    if let Some(id) = string(read.get(o.last_event_id), "lastEventId")? {
+    if let Some(id) = string(o(Opt::LastEventId), "lastEventId")? {
         builder = builder.last_event_id(id);
     }
-    builder = builder.retry(retry(read.get(o.retry))?);
-    if let Some(fetch) = function(read.get(o.fetch), "fetch")? {
+    builder = builder.retry(retry(o(Opt::Retry))?);
+    if let Some(fetch) = function(o(Opt::Fetch), "fetch")? {
         builder = builder.fetch(fetch);
     }
-    if let Some(body) = read.get(o.body) {
+    if let Some(body) = o(Opt::Body) {
         builder = match body.as_string() {
             Some(text) => builder.body(text),
             None if is_plain_object(body) => {
@@ -346,15 +221,15 @@ pub(crate) fn parse(options: &JsValue) -> Result<(Request, Callbacks), StreamErr
             None => builder.body_value(body.clone()),
         };
     }
-    if let Some(method) = string(read.get(o.method), "method")? {
+    if let Some(method) = string(o(Opt::Method), "method")? {
         builder = builder.method(method);
     }
     let callbacks = Callbacks {
-        on_open: function(read.get(o.on_open), "onOpen")?,
-        on_event: function(read.get(o.on_event), "onEvent")?,
-        on_retry: function(read.get(o.on_retry), "onRetry")?,
-        on_error: function(read.get(o.on_error), "onError")?,
-        on_close: function(read.get(o.on_close), "onClose")?,
+        on_open: function(o(Opt::OnOpen), "onOpen")?,
+        on_event: function(o(Opt::OnEvent), "onEvent")?,
+        on_retry: function(o(Opt::OnRetry), "onRetry")?,
+        on_error: function(o(Opt::OnError), "onError")?,
+        on_close: function(o(Opt::OnClose), "onClose")?,
     };
     Ok((builder.into_request()?, callbacks))
 }
@@ -412,20 +287,20 @@ fn retry(value: Option<&JsValue>) -> Result<RetryConfig, StreamError> {
         }
         None => {}
     }
-    let read: Read<RetryKeys> = read(value, "retry.")?;
-    let r = &read.keys;
+    let read = read(value, RETRY_OPTIONS, "retry.")?;
+    let r = |opt: RetryOpt| read.get(opt as usize);
     let defaults = RetryConfig::default();
-    let jitter = match read.get(r.jitter) {
+    let jitter = match r(RetryOpt::Jitter) {
         None => defaults.jitter,
         Some(v) => v.as_bool().ok_or_else(|| invalid(&["retry.jitter must be true or false"]))?,
     };
     Ok(RetryConfig {
         // Saturating casts: a limit beyond u32 is as good as none.
-        max_retries: whole(read.get(r.max_retries), "retry.maxRetries")?
+        max_retries: whole(r(RetryOpt::MaxRetries), "retry.maxRetries")?
             .map_or(defaults.max_retries, |n| n as u32),
-        initial_delay_ms: whole(read.get(r.initial_delay_ms), "retry.initialDelayMs")?
+        initial_delay_ms: whole(r(RetryOpt::InitialDelayMs), "retry.initialDelayMs")?
             .map_or(defaults.initial_delay_ms, |n| n as u64),
-        max_delay_ms: whole(read.get(r.max_delay_ms), "retry.maxDelayMs")?
+        max_delay_ms: whole(r(RetryOpt::MaxDelayMs), "retry.maxDelayMs")?
             .map_or(defaults.max_delay_ms, |n| n as u64),
         jitter,
     })
