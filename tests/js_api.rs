@@ -41,6 +41,8 @@ export function throwing(url, where) {
     default: return { url, retry: { get maxRetries() { return trap(); } } };
   }
 }
+// Options whose `url` is inherited, not an own key.
+export function inheriting(url) { return Object.create({ url }); }
 // A plain object that says it is a `name` (Symbol.toStringTag) and has `props`.
 export function fake(name, props) { return { [Symbol.toStringTag]: name, ...props }; }
 // A custom fetch that resolves to an object tagged Response with a real stream's fields.
@@ -58,6 +60,7 @@ extern "C" {
     #[wasm_bindgen(js_name = textOf)]
     fn text_of(events: &JsValue) -> String;
     fn fake(name: &str, props: &JsValue) -> JsValue;
+    fn inheriting(url: &str) -> JsValue;
     fn throwing(url: &str, place: &str) -> JsValue;
     #[wasm_bindgen(js_name = fakeResponseFetch)]
     fn fake_response_fetch() -> JsValue;
@@ -183,6 +186,9 @@ fn js_api_bad_options_throw_invalid_option_naming_the_key() {
         (r#"{"retry":{"initialDelayMs":-1}}"#, "retry.initialDelayMs must be"),
         (r#"{"retry":{"maxDelayMs":"x"}}"#, "retry.maxDelayMs must be"),
         (r#"{"retry":{"jitter":1}}"#, "retry.jitter must be true or false"),
+        // Keys that only look like the names joined: refused whole.
+        (r#"{"":1}"#, "unknown option ; known options are url,"),
+        (r#"{"url,method":1}"#, "unknown option url,method; known options are url,"),
         (r#"{"retry":{"maxRetries":-1}}"#, "retry.maxRetries must be a whole number"),
         (r#"{"headers":{"x-name":"€"}}"#, "ISO-8859-1"),
         (r#"{"method":"GET /x"}"#, "method"),
@@ -278,6 +284,9 @@ async fn js_api_options_that_throw_when_read_are_an_invalid_option() {
         assert_eq!(kind, "invalid-option", "{place}: {message}");
         assert!(message.contains(needle), "{place}: {message}");
     }
+    // Options read as `options[name]`: inherited ones too (the prototype's `url`), as before.
+    let closed = run(&start_stream(&inheriting(&url("/counter?n=2"))).unwrap()).await;
+    assert_eq!(text(&closed, "reason"), "done");
     // And the next stream runs.
     let (opts, rec) = options(url("/counter?n=3").into(), "{}");
     assert_eq!(text(&run(&start_stream(&opts).unwrap()).await, "reason"), "done");

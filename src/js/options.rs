@@ -45,7 +45,49 @@ macro_rules! names {
             $($variant),*
         }
         const $names: &[&str] = &[$($name),*];
+        // They cross to JS joined with commas: none may hold one, be empty or repeat.
+        const _: () = assert!(names_can_be_joined($names));
     };
+}
+
+/// Whether `names` are non-empty, free of commas and distinct.
+const fn names_can_be_joined(names: &[&str]) -> bool {
+    const fn same(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut i = 0;
+    while i < names.len() {
+        let name = names[i].as_bytes();
+        if name.is_empty() {
+            return false;
+        }
+        let mut k = 0;
+        while k < name.len() {
+            if name[k] == b',' {
+                return false;
+            }
+            k += 1;
+        }
+        let mut j = 0;
+        while j < i {
+            if same(names[j].as_bytes(), name) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
 }
 
 names! {
@@ -101,6 +143,11 @@ fn read(object: &JsValue, names: &[&str], prefix: &str) -> Result<Read, StreamEr
     let values = read_keys(object, &names.join(",")).map_err(|_| unreadable(prefix))?;
     if let Some(key) = values.as_string() {
         return Err(invalid(&["unknown option ", prefix, &key, "; known options are ", &names.join(", ")]));
+    }
+    // Only from an array: on a page that replaced Array.prototype.map, the options could
+    // not be read (an error that says so, not an exception unwinding through the wasm).
+    if !js_sys::Array::is_array(&values) {
+        return Err(unreadable(prefix));
     }
     Ok(Read(values.unchecked_into::<js_sys::Array>().to_vec()))
 }
