@@ -496,8 +496,7 @@ fn plain_len(bytes: &[u8]) -> usize {
         }
         at += 16;
     }
-    let rest = &bytes[at..];
-    at + rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len())
+    at + plain_tail_len(&bytes[at..])
 }
 
 /// How many leading bytes are neither `"`, `\\` nor a control character: the stretch of a
@@ -521,8 +520,14 @@ fn plain_len(bytes: &[u8]) -> usize {
         }
         at += 8;
     }
-    let rest = words.remainder();
-    at + rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len())
+    at + plain_tail_len(words.remainder())
+}
+
+/// [`plain_len`] byte by byte: for the tails of the scans here and in the line splitter's
+/// held-line scan (src/lines.rs), one definition of the bytes a JSON string holds as they
+/// are.
+pub(crate) fn plain_tail_len(bytes: &[u8]) -> usize {
+    bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
 }
 
 /// Decodes `uXXXX` (and a following `\uXXXX` low surrogate) at the start of `esc`.

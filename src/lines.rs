@@ -544,7 +544,7 @@ pub(crate) fn find_eol_ascii(bytes: &[u8], cr: bool, json: bool) -> (Option<usiz
         // flag, ran at a fifth of the speed in V8.)
         plain = loop {
             if at + 16 > bytes.len() {
-                break at + json_plain_len(&bytes[at..]);
+                break at + crate::json::plain_tail_len(&bytes[at..]);
             }
             let v = load(at);
             let special = u8x16_bitmask(v128_or(
@@ -581,14 +581,8 @@ pub(crate) fn find_eol_ascii(bytes: &[u8], cr: bool, json: bool) -> (Option<usiz
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub(crate) fn find_eol_ascii(bytes: &[u8], cr: bool, json: bool) -> (Option<usize>, bool, usize) {
     let end = find_eol(bytes, cr);
-    let plain = if json { json_plain_len(bytes) } else { 0 };
+    let plain = if json { crate::json::plain_tail_len(bytes) } else { 0 };
     (end, bytes[..end.unwrap_or(bytes.len())].is_ascii(), plain)
-}
-
-/// How many leading bytes are neither `"`, `\\` nor a control character (the bytes a JSON
-/// string holds as they are), byte by byte: for short tails.
-fn json_plain_len(bytes: &[u8]) -> usize {
-    bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
 }
 
 /// A line of 70 bytes cut into two or three pieces anywhere, with a special byte of each

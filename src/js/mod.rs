@@ -188,7 +188,8 @@ impl Batch {
     /// [`append`](Self::append), returning whether `s` is ASCII.
     fn append_ascii(&mut self, s: &str) -> bool {
         let ascii = crate::lines::push_short(&mut self.text, s);
-        self.at += if ascii { s.len() as u32 } else { utf16_len(s) };
+        // (Known not ASCII otherwise: counted without checking again.)
+        self.at += if ascii { s.len() as u32 } else { utf16_units(s) };
         ascii
     }
 
@@ -231,8 +232,16 @@ fn eq_short(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn utf16_len(s: &str) -> u32 {
-    let units = if is_ascii(s.as_bytes()) { s.len() } else { s.chars().map(char::len_utf16).sum() };
-    units as u32
+    if is_ascii(s.as_bytes()) {
+        s.len() as u32
+    } else {
+        utf16_units(s)
+    }
+}
+
+/// The UTF-16 length of `s`, character by character.
+fn utf16_units(s: &str) -> u32 {
+    s.chars().map(char::len_utf16).sum::<usize>() as u32
 }
 
 /// Whether all of `bytes` is ASCII: sixteen bytes at a time with WebAssembly SIMD, the
