@@ -208,15 +208,22 @@ impl Block {
     fn parse(&mut self, lines: &mut LineSplitter, chunk: &[u8], on: &mut impl FnMut(SseRef<'_>)) {
         let mut checked = Checked::new(lines, chunk);
         let mut pos = 0;
+        // The last `id:` value the fast path read, a slice of the chunk: copied into the last
+        // event ID string once, before the slow path or at the chunk's end, not per event
+        // (a token stream that numbers its events sends a new ID with every one).
+        let mut id = None;
         while pos < chunk.len() {
             if self.may_take_fast_path() && lines.is_clean() {
-                match self.fast_event(&chunk[pos..], checked.valid_from(pos), on) {
+                match self.fast_event(&chunk[pos..], checked.valid_from(pos), &mut id, on) {
                     Some(used) => {
                         pos += used;
                         continue;
                     }
                     None => self.slow = true,
                 }
+            }
+            if let Some(id) = id.take() {
+                self.set_last_event_id(id);
             }
             pos += lines.feed_line(&chunk[pos..], checked.valid_from(pos), &mut |piece| match piece {
                 Piece::Line(line) => self.process_line(line, on),
@@ -225,6 +232,9 @@ impl Block {
             if let Some((from, plain)) = self.take_from.take() {
                 self.take_line(lines, from, plain);
             }
+        }
+        if let Some(id) = id {
+            self.set_last_event_id(id);
         }
     }
 
@@ -259,7 +269,13 @@ impl Block {
     /// done nothing, for what it leaves to the slow path: a line not ended inside `bytes`,
     /// invalid UTF-8, a bare CR, a second `data:` line, a `retry:` or comment inside an
     /// event, or a line or data over the limit.
-    fn fast_event(&mut self, bytes: &[u8], text: &str, on: &mut impl FnMut(SseRef<'_>)) -> Option<usize> {
+    fn fast_event<'c>(
+        &mut self,
+        bytes: &[u8],
+        text: &'c str,
+        last_id: &mut Option<&'c str>,
+        on: &mut impl FnMut(SseRef<'_>),
+    ) -> Option<usize> {
         let (mut event_type, mut data, mut id) = ("", None, None);
         let mut pending = false;
         let mut at = 0;
@@ -277,7 +293,7 @@ impl Block {
                 return None;
             }
             if end == at {
-                self.dispatch_fast(event_type, data, id, on);
+                self.dispatch_fast(event_type, data, id, last_id, on);
                 return Some(next);
             }
             // SAFETY: `end` is the first line end from the line start `at` (`find_eol`), and
@@ -313,30 +329,45 @@ impl Block {
     }
 
     /// [`dispatch`](Self::dispatch) for an event read by [`fast_event`](Self::fast_event).
-    fn dispatch_fast(
+    /// `last_id`: the last `id:` value the fast path read in this chunk and has not yet
+    /// copied into the last event ID string (see [`parse`](Self::parse)); `id`, this event's.
+    fn dispatch_fast<'c>(
         &mut self,
         event_type: &str,
         data: Option<&str>,
-        id: Option<&str>,
+        id: Option<&'c str>,
+        last_id: &mut Option<&'c str>,
         on: &mut impl FnMut(SseRef<'_>),
     ) {
-        self.commit_id(id);
+        if id.is_some() {
+            // (Newer than an `id:` the slow path buffered at the stream's start.)
+            self.id_buffered = false;
+            *last_id = id;
+        } else {
+            // The slow path buffers an ID only after the fast path's were copied.
+            debug_assert!(!self.id_buffered || last_id.is_none());
+            self.commit_id();
+        }
         // No data line: nothing is dispatched.
         let Some(data) = data else { return };
         let event_type = if event_type.is_empty() { "message" } else { event_type };
-        on(SseRef::Event { event_type, data, last_event_id: &self.last_event_id, plain: 0..0 });
+        let last_event_id = last_id.unwrap_or(&self.last_event_id);
+        on(SseRef::Event { event_type, data, last_event_id, plain: 0..0 });
     }
 
-    /// Sets the last event ID string to the buffer's value: `read`, an `id:` value the fast
-    /// path read since the last dispatch, or the buffer if an `id:` line set it.
-    fn commit_id(&mut self, read: Option<&str>) {
-        let buffered = core::mem::take(&mut self.id_buffered);
-        let id = match read {
-            Some(id) => id,
-            None if buffered => &self.last_event_id_buffer,
-            None => return,
-        };
-        // Copied without comparing first: most streams that send IDs send a new one each event.
+    /// Sets the last event ID string to the buffer's value, if an `id:` line set it since
+    /// the last dispatch.
+    fn commit_id(&mut self) {
+        if core::mem::take(&mut self.id_buffered) {
+            let Self { last_event_id, last_event_id_buffer, .. } = self;
+            last_event_id.clear();
+            last_event_id.push_str(last_event_id_buffer);
+        }
+    }
+
+    /// Sets the last event ID string to an `id:` value the fast path read. Copied without
+    /// comparing first: most streams that send IDs send a new one each event.
+    fn set_last_event_id(&mut self, id: &str) {
         self.last_event_id.clear();
         crate::lines::push_short(&mut self.last_event_id, id);
     }
@@ -412,7 +443,7 @@ impl Block {
     fn dispatch(&mut self, on: &mut impl FnMut(SseRef<'_>)) {
         // "Set the last event ID string of the event source to the value of the last event
         // ID buffer. The buffer does not get reset."
-        self.commit_id(None);
+        self.commit_id();
         // "If the data buffer is an empty string, set the data buffer and the event type
         // buffer to the empty string and return."
         if self.data.is_empty() {

@@ -512,3 +512,28 @@ fn a_data_line_assembled_across_chunks_says_which_bytes_hold_no_json_special() {
         assert_eq!(got, core::slice::from_ref(want), "{pieces:?}");
     }
 }
+
+#[test]
+fn ids_the_fast_path_reads_are_each_events_and_the_last_one_is_kept() {
+    // Fast events with IDs, one without (it has the ID before it), one the line rules read
+    // (a second data line), then one with an ID and the end of the chunk mid-event.
+    let chunk: &[u8] =
+        b"id: 1\ndata: a\n\nid: 22\ndata: b\n\ndata: c\n\ndata: d\ndata: e\n\nid: 4\ndata: f\n\nid: 5\n";
+    let mut p = EventStreamParser::new();
+    p.feed(b"\n");
+    let mut ids = Vec::new();
+    p.feed_with(chunk, &mut |item| {
+        if let SseRef::Event { last_event_id, .. } = item {
+            ids.push(last_event_id.to_owned());
+        }
+    });
+    assert_eq!(ids, ["1", "22", "22", "22", "4"]);
+    assert_eq!(p.last_event_id(), "4", "the last dispatched event's ID; `id: 5` is not dispatched yet");
+    p.feed_with(b"data: g\n\ndata: h\n\n", &mut |item| {
+        if let SseRef::Event { last_event_id, .. } = item {
+            ids.push(last_event_id.to_owned());
+        }
+    });
+    assert_eq!(ids[5..], ["5", "5"]);
+    assert_eq!(p.last_event_id(), "5");
+}
