@@ -95,8 +95,10 @@ struct Block {
     /// [`Line::plain`].
     take_from: Option<(usize, Range<usize>)>,
     event_type: String,
-    /// The last event ID buffer, when an `id:` line set it since the last dispatch; otherwise
-    /// the buffer holds the last event ID string (`id_buffered` is false).
+    /// The last event ID buffer, when an `id:` line read by the line rules set it since the
+    /// last dispatch; otherwise the buffer holds the last event ID string (`id_buffered` is
+    /// false). An `id:` the fast path reads is the buffer until [`parse`](Self::parse) copies
+    /// it into `last_event_id`.
     last_event_id_buffer: String,
     id_buffered: bool,
     last_event_id: String,
@@ -211,10 +213,10 @@ impl Block {
         // The last `id:` value the fast path read, a slice of the chunk: copied into the last
         // event ID string once, before the slow path or at the chunk's end, not per event
         // (a token stream that numbers its events sends a new ID with every one).
-        let mut id = None;
+        let mut fast_id = None;
         while pos < chunk.len() {
             if self.may_take_fast_path() && lines.is_clean() {
-                match self.fast_event(&chunk[pos..], checked.valid_from(pos), &mut id, on) {
+                match self.fast_event(&chunk[pos..], checked.valid_from(pos), &mut fast_id, on) {
                     Some(used) => {
                         pos += used;
                         continue;
@@ -222,7 +224,7 @@ impl Block {
                     None => self.slow = true,
                 }
             }
-            if let Some(id) = id.take() {
+            if let Some(id) = fast_id.take() {
                 self.set_last_event_id(id);
             }
             pos += lines.feed_line(&chunk[pos..], checked.valid_from(pos), &mut |piece| match piece {
@@ -233,7 +235,7 @@ impl Block {
                 self.take_line(lines, from, plain);
             }
         }
-        if let Some(id) = id {
+        if let Some(id) = fast_id {
             self.set_last_event_id(id);
         }
     }
@@ -340,7 +342,8 @@ impl Block {
         on: &mut impl FnMut(SseRef<'_>),
     ) {
         if id.is_some() {
-            // (Newer than an `id:` the slow path buffered at the stream's start.)
+            // (Newer than an `id:` the line rules buffered before the fast path took over
+            // the event: at the stream's start, or after a CR whose LF had not arrived.)
             self.id_buffered = false;
             *last_id = id;
         } else {

@@ -537,3 +537,40 @@ fn ids_the_fast_path_reads_are_each_events_and_the_last_one_is_kept() {
     assert_eq!(ids[5..], ["5", "5"]);
     assert_eq!(p.last_event_id(), "5");
 }
+
+/// Each event's last event ID and the one kept after each chunk, as the line rules give
+/// them (the fast path off) and with the fast path.
+fn ids_per_chunk(chunks: &[&[u8]], fast: bool) -> Vec<String> {
+    let mut p = EventStreamParser::new();
+    p.block.no_fast_path = !fast;
+    let mut seen = Vec::new();
+    for chunk in chunks {
+        p.feed_with(chunk, &mut |item| {
+            if let SseRef::Event { data, last_event_id, .. } = item {
+                seen.push(format!("{data}:{last_event_id}"));
+            }
+        });
+        seen.push(format!("kept:{}", p.last_event_id()));
+    }
+    seen
+}
+
+#[test]
+fn ids_around_the_fast_path_are_the_line_rules_ids() {
+    let cases: &[(&[&[u8]], &[&str])] = &[
+        // `id:` lines the line rules read at the stream's start, then the fast path's own.
+        (&[b"id: 1\nid: 2\ndata: a\n\ndata: b\n\n"], &["a:2", "b:2", "kept:2"]),
+        (&[b"id: 1\ndata: a\n\nid: 3\ndata: b\n\n"], &["a:1", "b:3", "kept:3"]),
+        // An empty ID, and an event with an ID but no data last in its chunk.
+        (&[b"\nid: 7\ndata: a\n\nid:\ndata: b\n\n"], &["a:7", "b:", "kept:"]),
+        (&[b"\nid: 7\ndata: a\n\nid: 8\n\n", b"data: b\n\n"], &["a:7", "kept:8", "b:8", "kept:8"]),
+        // A CR whose LF comes in the next chunk, then an event after an `id:` line.
+        (&[b"\ndata: a\n\r", b"\nid: 2\ndata: b\n\n"], &["a:", "kept:", "b:2", "kept:2"]),
+        // The event's ID is cut off from its data by the chunk's end.
+        (&[b"\nid: 1\ndata: a\n\nid: 2\n", b"data: b\n\n"], &["a:1", "kept:1", "b:2", "kept:2"]),
+    ];
+    for (chunks, want) in cases {
+        assert_eq!(ids_per_chunk(chunks, false), *want, "line rules, {chunks:?}");
+        assert_eq!(ids_per_chunk(chunks, true), *want, "fast path, {chunks:?}");
+    }
+}
