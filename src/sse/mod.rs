@@ -201,6 +201,13 @@ impl EventStreamParser {
     }
 }
 
+/// `to = id`, for the last event ID string. Copied without comparing first: most streams
+/// that send IDs send a new one each event.
+fn copy_id(to: &mut String, id: &str) {
+    to.clear();
+    crate::lines::push_short(to, id);
+}
+
 impl Block {
     /// Parses `chunk`. An event that lies whole inside the chunk, with one `data:` line and
     /// LF or CRLF line ends (what agent backends send), is read in place by
@@ -362,17 +369,13 @@ impl Block {
     /// the last dispatch.
     fn commit_id(&mut self) {
         if core::mem::take(&mut self.id_buffered) {
-            let Self { last_event_id, last_event_id_buffer, .. } = self;
-            last_event_id.clear();
-            last_event_id.push_str(last_event_id_buffer);
+            copy_id(&mut self.last_event_id, &self.last_event_id_buffer);
         }
     }
 
-    /// Sets the last event ID string to an `id:` value the fast path read. Copied without
-    /// comparing first: most streams that send IDs send a new one each event.
+    /// Sets the last event ID string to an `id:` value the fast path read.
     fn set_last_event_id(&mut self, id: &str) {
-        self.last_event_id.clear();
-        crate::lines::push_short(&mut self.last_event_id, id);
+        copy_id(&mut self.last_event_id, id);
     }
 
     fn process_line(&mut self, line: Line<'_>, on: &mut impl FnMut(SseRef<'_>)) {
