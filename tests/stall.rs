@@ -121,3 +121,41 @@ async fn a_silent_post_without_ids_closes_saying_it_was_cut_and_not_resent() {
     assert_eq!(num(&server_stats(&k).await, "requests"), 1.0, "one POST");
     assert!(got.elapsed_ms < 10_000.0, "{} ms", got.elapsed_ms);
 }
+
+/// `setTimeout` calls while `body` runs, counted by wrapping the global (gloo-timers looks
+/// it up at each call).
+async fn timers_set_during<F: std::future::Future<Output = ()>>(body: F) -> f64 {
+    let wrap = js_sys::Function::new_no_args(
+        "const real = globalThis.setTimeout; globalThis.__timersSet = 0; \
+         globalThis.setTimeout = function (...args) { globalThis.__timersSet += 1; return real.apply(this, args); }; \
+         return () => { globalThis.setTimeout = real; return globalThis.__timersSet; };",
+    );
+    let unwrap: js_sys::Function = wrap.call0(&wasm_bindgen::JsValue::NULL).unwrap().into();
+    body.await;
+    unwrap.call0(&wasm_bindgen::JsValue::NULL).unwrap().as_f64().unwrap()
+}
+
+/// A stream read to its end with no retry, for counting its timers.
+async fn read_to_end(path: &str, timeout: IdleTimeout) {
+    let mut stream =
+        EventStream::builder(url(path)).idle_timeout(timeout).retry(RetryConfig::DISABLED).build().unwrap();
+    let mut data = Vec::new();
+    while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        match item {
+            Ok(event) if event.event_type == "message" => data.push(event.data),
+            Ok(_) => {}
+            Err(err) => panic!("{err}"),
+        }
+    }
+    assert_eq!(data, ["1", "2"]);
+}
+
+#[wasm_bindgen_test]
+async fn auto_sets_no_timer_until_keepalives_give_it_a_limit() {
+    // Two events, a 300 ms pause, the server's end: nothing can stall under `Auto` yet, so
+    // the watch waits for a keep-alive instead of looking every 1.25 s.
+    let path = "/silent?n=2&after=2&silent_ms=300";
+    assert_eq!(timers_set_during(read_to_end(path, IdleTimeout::Auto)).await, 0.0);
+    // With a limit, the watch looks on a timer (and the count sees it).
+    assert!(timers_set_during(read_to_end(path, IdleTimeout::Ms(60_000))).await >= 1.0);
+}
