@@ -142,6 +142,22 @@ async fn js_api_large_event_text_is_whole_across_the_decoders_pieces() {
 }
 
 #[wasm_bindgen_test]
+async fn js_api_null_options_are_not_given() {
+    // Every option but the URL and the callbacks as null, some given between them: the
+    // defaults, as when absent, and the given ones each where they belong.
+    let extra = r#"{"method":null,"headers":null,"body":null,"credentials":null,"signal":null,
+        "lastEventId":null,"format":"sse","protocol":null,"retry":null,"fetch":null,
+        "maxEventBytes":100000,"idleTimeoutMs":null}"#;
+    let (opts, rec) = options(url("/counter?n=3").into(), extra);
+    let info = run(&start_stream(&opts).unwrap()).await;
+    assert_eq!(text(&info, "reason"), "done");
+    assert_eq!(len(&rec, "events"), 4);
+    // A null among given options that are wrong: the wrong one is named.
+    let (opts, _) = options(url("/counter?n=3").into(), r#"{"format":null,"protocol":"x","onOpen":null}"#);
+    assert!(thrown_message(&opts).1.contains("protocol"));
+}
+
+#[wasm_bindgen_test]
 async fn js_api_url_takes_a_url_object() {
     // What `fetch` takes; it was refused with "url must be a string" before.
     let (opts, rec) = options(url_object(&url("/counter?n=3")), "{}");

@@ -43,15 +43,30 @@ export function streamError(kind, message, fatal, status) {
   return error;
 }
 
+// Each list of names readKeys is given (one of two constant strings), split once.
+const NAMES = new Map();
+
 /**
- * The values of `object` under `names` (comma-separated), each read as `object[name]`; or,
- * when it has an own enumerable key not among them, that key. For startStream's options
- * (src/js/options.rs): one call for all of them. Throws what a getter or a Proxy throws.
+ * The values of `object` under `names` (comma-separated) that are given (neither undefined
+ * nor null), each read once as `object[name]`, after a number with a bit set for each name
+ * given; or, when it has an own enumerable key not among them, that key. For startStream's
+ * options (src/js/options.rs): one call for all of them, and only the given values cross
+ * back (each value that crossed was a call from wasm). Throws what a getter or a Proxy
+ * throws.
  */
 export function readKeys(object, names) {
-  const known = names.split(',');
+  let known = NAMES.get(names);
+  if (known === undefined) NAMES.set(names, (known = names.split(',')));
   for (const key of Object.keys(object)) if (!known.includes(key)) return key;
-  return known.map((name) => object[name]);
+  const values = [0];
+  for (let i = 0; i < known.length; i++) {
+    const value = object[known[i]];
+    if (value !== undefined && value !== null) {
+      values[0] |= 1 << i;
+      values[values.length] = value;
+    }
+  }
+  return values;
 }
 
 /** Calls a user callback; an exception is reported like a listener's, and the stream goes on. */

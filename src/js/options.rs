@@ -45,8 +45,9 @@ macro_rules! names {
             $($variant),*
         }
         const $names: &[&str] = &[$($name),*];
-        // They cross to JS joined with commas: none may hold one, be empty or repeat.
-        const _: () = assert!(names_can_be_joined($names));
+        // They cross to JS joined with commas: none may hold one, be empty or repeat; and
+        // which were given comes back as one bit each of a `u32`.
+        const _: () = assert!(names_can_be_joined($names) && $names.len() <= 32);
     };
 }
 
@@ -127,13 +128,22 @@ fn invalid(parts: &[&str]) -> StreamError {
     StreamError::InvalidOption(parts.concat())
 }
 
-/// An object's values under a list of names, in its order.
-struct Read(Vec<JsValue>);
+/// An object's given values under a list of names: a bit per name in `given`, and the
+/// values of those names in their order after it (at 1, 2, ...).
+struct Read {
+    given: u32,
+    values: Vec<JsValue>,
+}
 
 impl Read {
     /// The value at `at` in the names; `None` when it is `undefined` or `null` ("not given").
+    /// (Called, not inlined at each of its 22 uses.)
+    #[inline(never)]
     fn get(&self, at: usize) -> Option<&JsValue> {
-        self.0.get(at).and_then(given)
+        if self.given >> at & 1 == 0 {
+            return None;
+        }
+        self.values.get(1 + (self.given & ((1 << at) - 1)).count_ones() as usize)
     }
 }
 
@@ -149,7 +159,9 @@ fn read(object: &JsValue, names: &[&str], prefix: &str) -> Result<Read, StreamEr
     if !js_sys::Array::is_array(&values) {
         return Err(unreadable(prefix));
     }
-    Ok(Read(values.unchecked_into::<js_sys::Array>().to_vec()))
+    let values = values.unchecked_into::<js_sys::Array>().to_vec();
+    let given = values.first().and_then(JsValue::as_f64).unwrap_or(0.0) as u32;
+    Ok(Read { given, values })
 }
 
 /// The options (or `retry.` ones) threw when read: a Proxy's trap or a getter.
@@ -171,11 +183,6 @@ extern "C" {
     // instead of unwinding through the wasm.
     #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
     fn object_entries(object: &JsValue) -> Result<js_sys::Array, JsValue>;
-}
-
-/// `undefined` and `null` mean "not given".
-fn given(value: &JsValue) -> Option<&JsValue> {
-    (!value.is_undefined() && !value.is_null()).then_some(value)
 }
 
 fn string(value: Option<&JsValue>, key: &str) -> Result<Option<String>, StreamError> {
