@@ -152,9 +152,12 @@ async fn js_api_null_options_are_not_given() {
     let info = run(&start_stream(&opts).unwrap()).await;
     assert_eq!(text(&info, "reason"), "done");
     assert_eq!(len(&rec, "events"), 4);
-    // A null among given options that are wrong: the wrong one is named.
+    // A null among given options that are wrong: the wrong one is named; a falsy value is
+    // given (and checked).
     let (opts, _) = options(url("/counter?n=3").into(), r#"{"format":null,"protocol":"x","onOpen":null}"#);
     assert!(thrown_message(&opts).1.contains("protocol"));
+    let (opts, _) = options(url("/counter?n=3").into(), r#"{"retry":null,"maxEventBytes":0}"#);
+    assert!(thrown_message(&opts).1.contains("maxEventBytes must be at least 1"));
 }
 
 #[wasm_bindgen_test]

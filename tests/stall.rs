@@ -152,9 +152,10 @@ async fn read_to_end(path: &str, timeout: IdleTimeout) {
 
 #[wasm_bindgen_test]
 async fn auto_sets_no_timer_until_keepalives_give_it_a_limit() {
-    // Two events, a 300 ms pause, the server's end: nothing can stall under `Auto` yet, so
-    // the watch waits for a keep-alive instead of looking every 1.25 s.
-    let path = "/silent?n=2&after=2&silent_ms=300";
+    // Two events, 50 ms and a keep-alive (which wakes the watch and gives it no limit
+    // yet), then `done`: nothing can stall under `Auto`, so the watch waits for keep-alives
+    // instead of looking every 1.25 s.
+    let path = "/silent?n=2&after=2&keepalives=1&keepalive_ms=50";
     assert_eq!(timers_set_during(read_to_end(path, IdleTimeout::Auto)).await, 0.0);
     // With a limit, the watch looks on a timer (and the count sees it).
     assert!(timers_set_during(read_to_end(path, IdleTimeout::Ms(60_000))).await >= 1.0);

@@ -404,8 +404,8 @@ fn describe(err: &JsValue) -> String {
 ///
 /// While no silence counts as a stall (`auto` before two keep-alives, most streams from
 /// start to end), it sets no timer: a keep-alive wakes it. A timer armed and cleared per
-/// stream (a closure, a promise, `setTimeout`, `clearTimeout`) was 4 % of a stream of one
-/// 1 MB event.
+/// stream (a closure, a promise, `setTimeout`, `clearTimeout`) cost a stream of one 1 MB
+/// event 0–8 % in A/B pairs (docs/performance.md, session 18).
 async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object, opened_at: f64) -> u64 {
     let (mut reads, mut last) = (0.0, opened_at);
     loop {

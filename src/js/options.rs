@@ -46,8 +46,9 @@ macro_rules! names {
         }
         const $names: &[&str] = &[$($name),*];
         // They cross to JS joined with commas: none may hold one, be empty or repeat; and
-        // which were given comes back as one bit each of a `u32`.
-        const _: () = assert!(names_can_be_joined($names) && $names.len() <= 32);
+        // which were given comes back as one bit each of a JS bitwise number, which is
+        // signed: bit 31 would make it negative (and read as 0 here), so 31 names at most.
+        const _: () = assert!(names_can_be_joined($names) && $names.len() <= 31);
     };
 }
 
@@ -154,8 +155,9 @@ fn read(object: &JsValue, names: &[&str], prefix: &str) -> Result<Read, StreamEr
     if let Some(key) = values.as_string() {
         return Err(invalid(&["unknown option ", prefix, &key, "; known options are ", &names.join(", ")]));
     }
-    // Only from an array: on a page that replaced Array.prototype.map, the options could
-    // not be read (an error that says so, not an exception unwinding through the wasm).
+    // Only from an array (readKeys builds one): anything else reads as options that
+    // could not be read (an error that says so, not an exception unwinding through the
+    // wasm).
     if !js_sys::Array::is_array(&values) {
         return Err(unreadable(prefix));
     }
@@ -171,8 +173,10 @@ fn unreadable(prefix: &str) -> StreamError {
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/events.js")]
 extern "C" {
-    /// The values of an object under comma-separated names, or the first own key not
-    /// among them (a string); returns what a getter or a Proxy's trap throws.
+    /// `[given, ...values]`: a bit in `given` for each of the comma-separated names the
+    /// object has a value under (neither `undefined` nor `null`), then those values in the
+    /// names' order; or the first own key not among the names (a string). Returns what a
+    /// getter or a Proxy's trap throws.
     #[wasm_bindgen(js_name = readKeys, catch)]
     fn read_keys(object: &JsValue, names: &str) -> Result<JsValue, JsValue>;
 }
