@@ -135,19 +135,15 @@ async fn timers_set_during<F: std::future::Future<Output = ()>>(body: F) -> f64 
     unwrap.call0(&wasm_bindgen::JsValue::NULL).unwrap().as_f64().unwrap()
 }
 
-/// A stream read to its end with no retry, for counting its timers.
-async fn read_to_end(path: &str, timeout: IdleTimeout) {
-    let mut stream =
-        EventStream::builder(url(path)).idle_timeout(timeout).retry(RetryConfig::DISABLED).build().unwrap();
-    let mut data = Vec::new();
-    while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
-        match item {
-            Ok(event) if event.event_type == "message" => data.push(event.data),
-            Ok(_) => {}
-            Err(err) => panic!("{err}"),
-        }
-    }
-    assert_eq!(data, ["1", "2"]);
+/// The `setTimeout` calls of a stream of `path` read to its end (`run`): two events, no
+/// error, no retry.
+async fn timers_of(path: &str, timeout: IdleTimeout) -> f64 {
+    timers_set_during(async {
+        let got = run(path, timeout).await;
+        assert_eq!(got.data, ["1", "2"]);
+        assert!(got.errors.is_empty() && got.retries.is_empty(), "{:?} {:?}", got.errors, got.retries);
+    })
+    .await
 }
 
 #[wasm_bindgen_test]
@@ -156,7 +152,7 @@ async fn auto_sets_no_timer_until_keepalives_give_it_a_limit() {
     // yet), then `done`: nothing can stall under `Auto`, so the watch waits for keep-alives
     // instead of looking every 1.25 s.
     let path = "/silent?n=2&after=2&keepalives=1&keepalive_ms=50";
-    assert_eq!(timers_set_during(read_to_end(path, IdleTimeout::Auto)).await, 0.0);
+    assert_eq!(timers_of(path, IdleTimeout::Auto).await, 0.0);
     // With a limit, the watch looks on a timer (and the count sees it).
-    assert!(timers_set_during(read_to_end(path, IdleTimeout::Ms(60_000))).await >= 1.0);
+    assert!(timers_of(path, IdleTimeout::Ms(60_000)).await >= 1.0);
 }
