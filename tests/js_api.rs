@@ -52,9 +52,18 @@ export function fakeResponseFetch() {
     body: new Response('data: x\n\n').body,
   });
 }
+// A custom fetch whose body is `chunks` (strings), each read as one chunk.
+export function chunkedFetch(chunks) {
+  const bytes = chunks.map((c) => new TextEncoder().encode(c));
+  return async () => new Response(new ReadableStream({
+    pull(controller) { if (bytes.length) controller.enqueue(bytes.shift()); else controller.close(); },
+  }), { headers: { 'content-type': 'text/event-stream' } });
+}
 "#)]
 extern "C" {
     fn recorded(extra: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = chunkedFetch)]
+    fn chunked_fetch(chunks: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = urlObject)]
     fn url_object(href: &str) -> JsValue;
     #[wasm_bindgen(js_name = textOf)]
@@ -109,6 +118,26 @@ async fn js_api_typed_events_callbacks_and_stats() {
     let derived = serde_wasm_bindgen::to_value(&wasm_sse::client::Stats::default()).unwrap();
     assert_eq!(keys(&stats), keys(&derived));
     assert_eq!(handle.status(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn js_api_each_batch_delivers_its_own_events_after_a_larger_one() {
+    // events.js copies a batch's numbers into an array it keeps: a batch after a larger
+    // one must read only its own entries, not the larger one's left behind them.
+    let event = |tag: &str| format!("event: text\ndata: {{\"content\":\"{tag}\"}}\n\n");
+    let chunk = |tag: char, n: usize| (0..n).map(|i| event(&format!("{tag}{i}"))).collect::<String>();
+    let chunks: Array = [chunk('a', 5), chunk('b', 2), chunk('c', 1), chunk('d', 3)]
+        .iter()
+        .map(|c| JsValue::from_str(c))
+        .collect();
+    let (opts, rec) = options(url("/unused").into(), r#"{"retry":false}"#);
+    Reflect::set(&opts, &"fetch".into(), &chunked_fetch(&chunks)).unwrap();
+    let info = run(&start_stream(&opts).unwrap()).await;
+    assert_eq!(text(&info, "reason"), "ended");
+    let contents: Vec<String> =
+        get(&rec, "events").unchecked_into::<Array>().iter().map(|e| text(&e, "content")).collect();
+    assert_eq!(contents, ["a0", "a1", "a2", "a3", "a4", "b0", "b1", "c0", "d0", "d1", "d2"]);
+    assert_eq!(len(&rec, "errors"), 0);
 }
 
 #[wasm_bindgen_test]
