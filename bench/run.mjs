@@ -2,12 +2,14 @@
 // Runs the in-browser benchmark: starts the test server, opens bench/page in headless
 // Chromium on a fake origin served from local files, and writes bench/results/latest.*.
 //
-//   node bench/run.mjs [--smoke|--quick] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]
+//   node bench/run.mjs [--smoke|--quick [--full-inputs]] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]
 //
 // --smoke: tiny workloads, one run each, every path exercised (part of `make test`);
 //          written to bench/results/smoke/ unless --out says otherwise.
 // --quick: throughput of the stream-fed rows on 1 MB inputs, for optimisation loops;
 //          written to bench/results/quick/.
+// --full-inputs: with --quick or --profile, the full run's input sizes (4 MB of tokens, ...)
+//          instead of 1 MB: longer timed runs, steadier ratios (bench/ab.mjs uses it).
 // --profile: a --quick run under Chrome's CPU profiler (CDP); writes profile.cpuprofile
 //          and the functions with the most self time to profile.txt. Build the package
 //          with names kept for readable wasm frames: `bash scripts/make-pkg.sh --profiling`.
@@ -88,6 +90,7 @@ function parseArgs(argv) {
     if (flag === '--smoke') args.smoke = true;
     else if (flag === '--quick') args.quick = true;
     else if (flag === '--profile') args.profile = args.quick = true;
+    else if (flag === '--full-inputs') args.fullInputs = true;
     else if (flag === '--only') args.only = value().split(',');
     else if (flag === '--chunks') args.chunks = value().split(',').map(Number);
     else if (flag === '--runs') args.runs = Number(value());
@@ -96,7 +99,7 @@ function parseArgs(argv) {
     else if (flag === '--old-pkg') args.oldPkg = path.resolve(value());
     else if (flag === '--old-rev') args.oldRev = value();
     else if (flag === '--out') args.out = path.resolve(value());
-    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,openai,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--full-inputs] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,openai,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
   }
   // Smoke figures mean nothing: keep them away from the full run's committed results.
   args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : args.quick ? 'results/quick' : 'results');
@@ -360,7 +363,7 @@ async function main() {
   const started = Date.now();
   const base = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
   // What this run measures, flags applied: the report's tables and headings follow it.
-  const config = { ...base, ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
+  const config = { ...base, ...(args.fullInputs ? { sizes: FULL.sizes } : {}), ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
   // Stop a hung run rather than a CI job: the smoke run takes well under a minute.
   const deadline = setTimeout(() => {
     console.error('bench: time limit reached, stopping');
