@@ -8,7 +8,9 @@
 // The packages swap places on every other load: on this machine a package measured against
 // itself read 0.97–1.08×, and a change could read 0.93–1.00× one way round and 1.06–1.14×
 // the other. Prints, per load and cell, NEW ÷ BASE and each ÷ eventsource-parser, then per
-// cell the loads in NEW's favour. Defaults: 4 loads, LLM tokens, 64 KiB chunks, 21 runs.
+// cell the loads in NEW's favour. Defaults: 4 loads (an even number), LLM tokens, 64 KiB
+// chunks, 21 runs; `--workloads llm,openai,kb --chunks 64,1024,65536` is the grid of
+// docs/performance.md's tables.
 // Run nothing else heavy beside it (2 cores).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,16 +26,28 @@ if (!newPkg || !basePkg || newPkg.startsWith('--') || basePkg.startsWith('--')) 
   process.exit(2);
 }
 const opts = { loads: '4', workloads: 'llm', chunks: '65536', runs: '21' };
-for (let i = 0; i < rest.length; i += 2) {
-  const key = rest[i].replace(/^--/, '');
-  if (!(key in opts) || rest[i + 1] === undefined) {
+for (let i = 0; i < rest.length; i++) {
+  const [flag, inline] = rest[i].split(/=(.*)/s, 2);
+  const key = flag.replace(/^--/, '');
+  const value = inline ?? rest[++i];
+  if (!flag.startsWith('--') || !(key in opts) || value === undefined) {
     console.error(usage);
     process.exit(2);
   }
-  opts[key] = rest[i + 1];
+  opts[key] = value;
+}
+// An even number of loads: each package takes each place equally often.
+if (!/^[1-9][0-9]*$/.test(opts.loads) || Number(opts.loads) % 2 || !/^[1-9][0-9]*$/.test(opts.runs)) {
+  console.error(`--loads must be a positive even number and --runs a positive number\n${usage}`);
+  process.exit(2);
 }
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'wasm-sse-ab-'));
+// Interrupted: run.mjs stops its own server and browser; remove the results directory.
+process.on('SIGINT', () => {
+  rmSync(out, { recursive: true, force: true });
+  process.exit(130);
+});
 const favour = new Map(); // cell → NEW ÷ BASE of each load
 try {
   for (let load = 0; load < Number(opts.loads); load++) {

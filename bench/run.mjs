@@ -101,6 +101,7 @@ function parseArgs(argv) {
     else if (flag === '--out') args.out = path.resolve(value());
     else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--full-inputs] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,openai,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
   }
+  if (args.fullInputs && !args.quick) fail('--full-inputs goes with --quick or --profile');
   // Smoke figures mean nothing: keep them away from the full run's committed results.
   args.out ??= path.join(benchDir, args.smoke ? 'results/smoke' : args.quick ? 'results/quick' : 'results');
   return args;

@@ -17,7 +17,8 @@
 # 1.07-1.08x, ~430 B, most of it the hint carried from the line splitter to the decoder),
 # for which it went to 64,650 B (2026-12-06, session 16), and back to 64,100 B the same
 # session: startStream's options read in one call to events.js instead of through a
-# serde derive, 63.7 KB; 64.1 KB in session 18; 63.4 KB with the notices built with
+# serde derive, 63.7 KB; 64.0 KB in session 18, 64.1 KB with session 19's kept array in
+# events.js; 63.4 KB with the notices built with
 # js-sys instead of serde-wasm-bindgen (2026-12-07), for which it went to 63,500 B.
 # docs/size.md has the breakdown by crate, what was cut and what the protocols cost.
 set -euo pipefail

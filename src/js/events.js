@@ -112,6 +112,13 @@ class WasmSseEvent {
   }
 }
 
+// A batch's numbers, copied out of wasm memory into one array kept from batch to batch (at
+// most 512 KiB): a new one per batch (30 KB for a 64 KiB chunk of tokens) cost 5–8 % of a
+// token stream in Chromium 156. `copying`: the kept array is in use; a batch delivered
+// inside a callback of another (no caller does that today) copies its own.
+let kept = new Uint32Array(0);
+let copying = false;
+
 /**
  * Hands the events of one batch to `onEvent` and its parse errors to `onError`, in order,
  * until `control.stopped` (a callback may stop the stream). `bytes` and `meta` are views
@@ -121,12 +128,9 @@ class WasmSseEvent {
  */
 export function deliver(bytes, ascii, meta, own, control, onEvent, onError) {
   // A callback that starts another stream may grow wasm memory, which detaches both
-  // views: decode and copy before the first callback. One event (most chunks of a token
-  // stream) is read before its callback runs: no copy. More are copied into an array kept
-  // from batch to batch (at most 512 KiB): a new one per batch (30 KB for a 64 KiB chunk
-  // of tokens) cost 5–8 % of a token stream in Chromium 156. `copying`: the kept array is
-  // in use; a batch delivered inside a callback of another (no caller does that today)
-  // copies its own.
+  // views: decode and copy before the first callback. An entry of six numbers (one event,
+  // most chunks of a token stream) is read before its callback runs: no copy. More are
+  // copied into `kept`.
   const all = text(bytes, ascii);
   const n = meta.length;
   if (n > 6) {
@@ -142,54 +146,53 @@ export function deliver(bytes, ascii, meta, own, control, onEvent, onError) {
   let type = '';
   let events = 0;
   let owned = 0;
-  for (let i = 0; i < n && !control.stopped; i += 6) {
-    let extra;
-    const kind = meta[i];
-    const flags = meta[i + 1];
-    if (kind === PARSE_ERROR) {
-      invoke(onError, streamError(flags ? 'limit' : 'parse', all.slice(at, meta[i + 2]), false));
-      at = meta[i + 2];
-      continue;
+  try {
+    for (let i = 0; i < n && !control.stopped; i += 6) {
+      let extra;
+      const kind = meta[i];
+      const flags = meta[i + 1];
+      if (kind === PARSE_ERROR) {
+        invoke(onError, streamError(flags ? 'limit' : 'parse', all.slice(at, meta[i + 2]), false));
+        at = meta[i + 2];
+        continue;
+      }
+      if (!(flags & 8)) type = all.slice(at, meta[i + 2]);
+      let data;
+      let field;
+      if ((flags & 36) === 36) {
+        // Large data around its field: the field is its own string, and the data is joined
+        // around it from the text before and after it (no copy: slicing the field out of a
+        // joined string would flatten it).
+        field = own[owned++];
+        data = all.slice(meta[i + 2], meta[i + 5]) + field + all.slice(meta[i + 5], meta[i + 3]);
+      } else {
+        data = flags & 32 ? own[owned++] : all.slice(meta[i + 2], meta[i + 3]);
+      }
+      const id = meta[i + 3] === meta[i + 4] ? '' : all.slice(meta[i + 3], meta[i + 4]);
+      if (flags & 4) {
+        if (!(flags & 32)) field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 6));
+        at = meta[i + 4];
+      } else {
+        // (64: a large field of its own, after its data.)
+        if (flags & 2) field = flags & 64 ? own[owned++] : all.slice(meta[i + 4], meta[i + 5]);
+        at = meta[i + 5];
+      }
+      // Two more numbers: a tool call's ID and name ends, or a done's token counts (+1).
+      if (kind === TOOL_CALL) {
+        extra = [all.slice(at, meta[i + 6]), all.slice(meta[i + 6], meta[i + 7])];
+        at = meta[i + 7];
+        i += 2;
+      } else if (flags & 16) {
+        extra = {};
+        if (meta[i + 6]) extra.inputTokens = meta[i + 6] - 1;
+        if (meta[i + 7]) extra.outputTokens = meta[i + 7] - 1;
+        i += 2;
+      }
+      events += 1;
+      if (onEvent) invoke(onEvent, new WasmSseEvent(kind, type, data, id, (flags & 1) !== 0, field, extra));
     }
-    if (!(flags & 8)) type = all.slice(at, meta[i + 2]);
-    let data;
-    let field;
-    if ((flags & 36) === 36) {
-      // Large data around its field: the field is its own string, and the data is joined
-      // around it from the text before and after it (no copy: slicing the field out of a
-      // joined string would flatten it).
-      field = own[owned++];
-      data = all.slice(meta[i + 2], meta[i + 5]) + field + all.slice(meta[i + 5], meta[i + 3]);
-    } else {
-      data = flags & 32 ? own[owned++] : all.slice(meta[i + 2], meta[i + 3]);
-    }
-    const id = meta[i + 3] === meta[i + 4] ? '' : all.slice(meta[i + 3], meta[i + 4]);
-    if (flags & 4) {
-      if (!(flags & 32)) field = data.slice(meta[i + 5], meta[i + 5] + (flags >>> 6));
-      at = meta[i + 4];
-    } else {
-      // (64: a large field of its own, after its data.)
-      if (flags & 2) field = flags & 64 ? own[owned++] : all.slice(meta[i + 4], meta[i + 5]);
-      at = meta[i + 5];
-    }
-    // Two more numbers: a tool call's ID and name ends, or a done's token counts (+1).
-    if (kind === TOOL_CALL) {
-      extra = [all.slice(at, meta[i + 6]), all.slice(meta[i + 6], meta[i + 7])];
-      at = meta[i + 7];
-      i += 2;
-    } else if (flags & 16) {
-      extra = {};
-      if (meta[i + 6]) extra.inputTokens = meta[i + 6] - 1;
-      if (meta[i + 7]) extra.outputTokens = meta[i + 7] - 1;
-      i += 2;
-    }
-    events += 1;
-    if (onEvent) invoke(onEvent, new WasmSseEvent(kind, type, data, id, (flags & 1) !== 0, field, extra));
+  } finally {
+    if (meta === kept) copying = false;
   }
-  // (Nothing above throws: `invoke` catches what a callback throws.)
-  if (meta === kept) copying = false;
   return events;
 }
-
-let kept = new Uint32Array(0);
-let copying = false;
