@@ -70,8 +70,9 @@ enum Value<'a> {
 /// A notice (`stats()`, the open, retry and close notices) as a plain object, its entries
 /// set in order; one whose value is `undefined` is left out. js-sys's `Reflect::set` where
 /// serde-wasm-bindgen's map serializer assigned `object[key] = value` (the same on a fresh
-/// plain object), without the serializer: 667 B less (gzipped) for the package. `Stats` keeps its serde derive for Rust users; a test
-/// checks that `stats()` has the derive's keys.
+/// plain object), without the serializer: 667 B less (gzipped) for the package. `Stats`
+/// keeps its serde derive for Rust users; a test checks that `stats()` has the derive's
+/// keys.
 fn notice(entries: &[(&str, Value<'_>)]) -> JsValue {
     let object = Object::new();
     for (key, value) in entries {
