@@ -5,6 +5,7 @@
 //! sequence, so a character cut across two chunks is reassembled with its line.
 
 use crate::prelude::*;
+use core::mem::MaybeUninit;
 
 /// Which bytes end a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +133,28 @@ pub(crate) enum Piece<'a> {
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How long a held line must be before [`LineSplitter::receive`] continues it in place.
+// (`receive` and its helpers serve the session, which the browser client has: lib.rs.)
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "client")), allow(dead_code))]
+pub(crate) const IN_PLACE: usize = 16 << 10;
+
+/// The `len` bytes after `buffer`'s end, filled by `fill` (without zeroing them first) but
+/// not yet part of it: the caller sets the length.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "client")), allow(dead_code))]
+fn fill_spare(
+    buffer: &mut Vec<u8>,
+    len: usize,
+    fill: impl FnOnce(&mut [MaybeUninit<u8>]) -> &mut [u8],
+) -> &mut [u8] {
+    buffer.reserve(len);
+    let room = &mut buffer.spare_capacity_mut()[..len];
+    let start = room.as_ptr().cast::<u8>();
+    let bytes = fill(room);
+    // What makes the callers' `set_len` sound: `fill` initialised all of the room.
+    assert!(core::ptr::eq(bytes.as_ptr(), start) && bytes.len() == len);
+    bytes
+}
 
 /// Incremental line splitter. Work is linear in the bytes fed: each byte is scanned once
 /// and a partial line is appended to, never rescanned.
@@ -262,6 +285,49 @@ impl LineSplitter {
             }
         }
         used
+    }
+
+    /// Takes the next chunk of the body, `len` bytes that `fill` copies into the room it is
+    /// given and returns as initialised (`Uint8Array::copy_to_uninit` in the browser).
+    /// Returns whether `chunk` now holds bytes to [`feed`](Self::feed): all of them, or,
+    /// when they continue a long held line (a large event's data), only those from the
+    /// line's end on. The bytes before it are written straight after the held line and held
+    /// as `feed` would hold them, which saves copying each chunk of a large payload twice
+    /// (into `chunk`, then onto the line). A line is long when it holds at least
+    /// [`IN_PLACE`] bytes and a chunk's worth: shorter ones (a token stream's partial line)
+    /// end early in the next chunk, whose rest would then be copied again.
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "client")), allow(dead_code))]
+    pub(crate) fn receive(
+        &mut self,
+        len: usize,
+        chunk: &mut Vec<u8>,
+        fill: impl FnOnce(&mut [MaybeUninit<u8>]) -> &mut [u8],
+    ) -> bool {
+        chunk.clear();
+        let held = self.partial.len();
+        // (After a CR, or when discarding, nothing is held: the first test covers both.)
+        if held < IN_PLACE.max(len) || held + len > self.max_line {
+            fill_spare(chunk, len, fill);
+            // SAFETY: `fill_spare` initialised the `len` bytes after the empty chunk's start.
+            unsafe { chunk.set_len(len) };
+            return true;
+        }
+        if self.assembled.capacity() != 0 {
+            self.release_assembled();
+        }
+        let bytes = fill_spare(&mut self.partial, len, fill);
+        // As `feed_line` scans a chunk that continues a held line.
+        let (end, ascii, plain) = find_eol_ascii(bytes, self.ends == LineEnds::Any, self.plain_to.is_none());
+        let kept = end.unwrap_or(len);
+        if self.plain_to.is_none() && plain < kept {
+            self.plain_to = Some(held + plain);
+        }
+        self.partial_valid &= ascii;
+        chunk.extend_from_slice(&bytes[kept..]);
+        // SAFETY: `fill_spare` initialised the `len` bytes after the held line, of which these
+        // `kept` are its next bytes.
+        unsafe { self.partial.set_len(held + kept) };
+        end.is_some()
     }
 
     /// Ends the stream and returns the bytes of an unterminated last line, if any.
@@ -623,6 +689,85 @@ fn check_held_lines_plain() {
     }
 }
 
+/// `bytes` written into `room` (as long), which is returned as initialised: the `fill` of
+/// [`LineSplitter::receive`] in tests.
+#[cfg(test)]
+pub(crate) fn write_into<'a>(room: &'a mut [MaybeUninit<u8>], bytes: &[u8]) -> &'a mut [u8] {
+    assert_eq!(room.len(), bytes.len());
+    for (to, &byte) in room.iter_mut().zip(bytes) {
+        to.write(byte);
+    }
+    // SAFETY: every byte of `room` was just written.
+    unsafe { &mut *(core::ptr::from_mut(room) as *mut [u8]) }
+}
+
+/// Streams with lines longer than [`IN_PLACE`] (a special byte, a character cut between
+/// chunks, each kind of line end, one over the limit), cut into chunks of several sizes:
+/// [`LineSplitter::receive`] and then `feed` gives the same lines (bytes, text, `held`,
+/// `plain`), over-long reports and last line as `feed` alone. Natively and in wasm (the
+/// SIMD scan).
+#[cfg(test)]
+fn check_receive_agrees_with_feed() {
+    #[derive(Debug, PartialEq)]
+    enum Got {
+        Line(Vec<u8>, Option<String>, bool, core::ops::Range<usize>),
+        TooLong,
+    }
+    fn record(out: &mut Vec<Got>) -> impl FnMut(Piece<'_>) + '_ {
+        move |piece| match piece {
+            Piece::Line(l) => {
+                out.push(Got::Line(l.bytes.to_vec(), l.text.map(str::to_owned), l.held, l.plain))
+            }
+            Piece::TooLong => out.push(Got::TooLong),
+        }
+    }
+    let long = |len: usize, mark: &[u8], at: usize| {
+        let mut line = vec![b'a'; len];
+        line.splice(at..at + mark.len(), mark.iter().copied());
+        line
+    };
+    let n = 3 * IN_PLACE + 100;
+    for (ends, end) in
+        [(LineEnds::Any, &b"\n"[..]), (LineEnds::Any, b"\r\n"), (LineEnds::Any, b"\r"), (LineEnds::Lf, b"\n")]
+    {
+        for (mark, at) in [
+            (&b"a"[..], 0),
+            (b"\"", 10),
+            (b"\\", 2 * IN_PLACE + 7),
+            (b"\x01", n - 1),
+            ("é".as_bytes(), 2 * IN_PLACE - 1),
+            (b"\xFF", 2 * IN_PLACE + 1),
+        ] {
+            let line = long(n, mark, at);
+            let stream =
+                [&b"data: x"[..], end, &line, end, b"short", end, &line[..IN_PLACE + 3], end, &line, b"tail"]
+                    .concat();
+            for max in [1 << 20, 2 * IN_PLACE] {
+                for size in [1000, 4096, IN_PLACE, IN_PLACE + 1, 20000] {
+                    // Cut points shifted too, so that a chunk ends just before or inside a CRLF.
+                    for shift in [0, 1, n + 7 - size % (n + 7)] {
+                        let cuts: Vec<&[u8]> = core::iter::once(&stream[..shift.min(stream.len())])
+                            .chain(stream[shift.min(stream.len())..].chunks(size))
+                            .collect();
+                        let (mut want, mut got) = (Vec::new(), Vec::new());
+                        let mut plain = LineSplitter::new(ends, max);
+                        let mut split = LineSplitter::new(ends, max);
+                        let mut chunk = Vec::new();
+                        for cut in &cuts {
+                            plain.feed(cut, record(&mut want));
+                            if split.receive(cut.len(), &mut chunk, |room| write_into(room, cut)) {
+                                split.feed(&chunk, record(&mut got));
+                            }
+                        }
+                        assert_eq!(got, want, "{ends:?} {end:?} mark {mark:?} at {at}, max {max}, chunks of {size} after {shift}");
+                        assert_eq!(split.finish(), plain.finish());
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -676,6 +821,11 @@ mod tests {
             });
         }
         (out, s.finish())
+    }
+
+    #[test]
+    fn receive_agrees_with_feed() {
+        super::check_receive_agrees_with_feed();
     }
 
     #[test]
@@ -847,6 +997,11 @@ mod tests {
 #[cfg(all(test, target_arch = "wasm32"))]
 mod simd_tests {
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn receive_agrees_with_feed() {
+        super::check_receive_agrees_with_feed();
+    }
 
     #[wasm_bindgen_test]
     fn a_held_lines_plain_bytes_run_from_its_second_piece_to_its_first_json_special() {

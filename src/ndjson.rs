@@ -74,6 +74,12 @@ impl NdjsonParser {
         lines.feed(chunk, |piece| state.on_piece(piece, on));
     }
 
+    /// The line splitter, for the session's `receive`.
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "client")), allow(dead_code))]
+    pub(crate) fn lines(&mut self) -> &mut LineSplitter {
+        &mut self.lines
+    }
+
     /// The next decoded value or per-line error.
     #[must_use]
     pub fn poll(&mut self) -> Option<Result<StreamEvent, ParseError>> {

@@ -80,7 +80,6 @@ pub(crate) struct Driver<S: Sink> {
 struct Decoder<S: Sink> {
     control: Rc<Control<S>>,
     session: Session<S::Out>,
-    chunk: Vec<u8>,
     /// When a silent connection counts as dropped.
     watch: StallWatch,
     /// The session's comment count when the last chunk was read.
@@ -113,14 +112,8 @@ impl<S: Sink> Driver<S> {
             S::Out::default(),
         );
         let watch = StallWatch::new(req.idle_timeout);
-        let decoder = Decoder {
-            control: Rc::clone(&control),
-            session,
-            chunk: Vec::new(),
-            watch,
-            comments: 0,
-            stall_waker: None,
-        };
+        let decoder =
+            Decoder { control: Rc::clone(&control), session, watch, comments: 0, stall_waker: None };
         Self { req, control, decoder: Rc::new(RefCell::new(decoder)) }
     }
 
@@ -324,12 +317,8 @@ impl<S: Sink> Decoder<S> {
     /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
     /// reading: `done` arrived or the stream was stopped.
     fn feed(&mut self, bytes: &Uint8Array, len: u32) -> bool {
-        let mut chunk = std::mem::take(&mut self.chunk);
-        chunk.resize(len as usize, 0);
-        bytes.copy_to(&mut chunk);
         self.control.shared.stats.borrow_mut().bytes += u64::from(len);
-        let done = self.session.feed(&chunk);
-        self.chunk = chunk;
+        let done = self.session.receive(len as usize, |room| bytes.copy_to_uninit(room));
         if self.session.comments() != self.comments {
             // Rare (keep-alives): the clock is read only then.
             self.comments = self.session.comments();

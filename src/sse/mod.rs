@@ -160,6 +160,12 @@ impl EventStreamParser {
         block.parse(lines, chunk, on);
     }
 
+    /// The line splitter, for the session's `receive`.
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "client")), allow(dead_code))]
+    pub(crate) fn lines(&mut self) -> &mut LineSplitter {
+        &mut self.lines
+    }
+
     /// The next event, `retry:` value, comment or error produced by what was fed.
     #[must_use]
     pub fn poll(&mut self) -> Option<Result<SseItem, ParseError>> {
