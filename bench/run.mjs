@@ -13,6 +13,8 @@
 // --profile: a --quick run under Chrome's CPU profiler (CDP); writes profile.cpuprofile
 //          and the functions with the most self time to profile.txt. Build the package
 //          with names kept for readable wasm frames: `bash scripts/make-pkg.sh --profiling`.
+// --alone: each row's timed runs back to back instead of one of each row per round (a
+//          diagnostic: every row then pays for its own garbage; docs/performance.md, session 20).
 // --only IDS: measure only these comma-separated rows (see page/competitors.js).
 // --chunks SIZES: only these chunk sizes, e.g. --chunks 65536.
 // --runs N: timed runs per row (default 9; rows on this shared VM move by ±30 % run to run).
@@ -94,12 +96,13 @@ function parseArgs(argv) {
     else if (flag === '--only') args.only = value().split(',');
     else if (flag === '--chunks') args.chunks = value().split(',').map(Number);
     else if (flag === '--runs') args.runs = Number(value());
+    else if (flag === '--alone') args.alone = true;
     else if (flag === '--workloads') args.workloads = value().split(',');
     else if (flag === '--pkg') args.pkg = path.resolve(value());
     else if (flag === '--old-pkg') args.oldPkg = path.resolve(value());
     else if (flag === '--old-rev') args.oldRev = value();
     else if (flag === '--out') args.out = path.resolve(value());
-    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--full-inputs] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,openai,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
+    else fail(`unknown argument ${flag}\nusage: node bench/run.mjs [--smoke|--quick|--profile] [--full-inputs] [--alone] [--only IDS] [--chunks SIZES] [--runs N] [--workloads llm,openai,kb,one,mixed] [--pkg DIR] [--old-pkg DIR [--old-rev REV]] [--out DIR]`);
   }
   if (args.fullInputs && !args.quick) fail('--full-inputs goes with --quick or --profile');
   // Smoke figures mean nothing: keep them away from the full run's committed results.
@@ -364,7 +367,7 @@ async function main() {
   const started = Date.now();
   const base = args.smoke ? SMOKE : args.quick ? QUICK : FULL;
   // What this run measures, flags applied: the report's tables and headings follow it.
-  const config = { ...base, ...(args.fullInputs ? { sizes: FULL.sizes } : {}), ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
+  const config = { ...base, ...(args.fullInputs ? { sizes: FULL.sizes } : {}), ...(args.only ? { competitors: args.only } : {}), ...(args.chunks ? { chunkSizes: args.chunks } : {}), ...(args.runs ? { runs: args.runs } : {}), ...(args.alone ? { alone: true } : {}), ...(args.workloads ? { workloads: args.workloads } : {}) };
   // Stop a hung run rather than a CI job: the smoke run takes well under a minute.
   const deadline = setTimeout(() => {
     console.error('bench: time limit reached, stopping');

@@ -169,9 +169,12 @@ async function throughput(config, packages, report) {
       // Every row once per round, so that drift (other work on the machine) spreads over every
       // row; in a new order each round, so that no row always runs right after the same one
       // and pays for its garbage. Seeded by the case, so a run's orders are repeatable.
+      // With `alone` (run.mjs --alone, a diagnostic): each row's runs back to back instead,
+      // so that each row pays for its own garbage and finds the caches as it left them.
       const random = seeded(chunkSize + workload.bytes.length);
-      for (let run = 0; run < config.runs; run++) {
-        for (const row of shuffled(live, random)) {
+      const rounds = config.alone ? shuffled(live, random).map((row) => Array(config.runs).fill(row)) : Array.from({ length: config.runs }, () => shuffled(live, random));
+      for (const round of rounds) {
+        for (const row of round) {
           await macrotask();
           const tally = new Tally();
           const start = performance.now();
@@ -194,6 +197,8 @@ async function throughput(config, packages, report) {
           bytes: workload.bytes.length,
           events: workload.events,
           ms: summary(times),
+          // Every timed run, in round order: runs of one round are the rows' pairs.
+          times: times.map((t) => Math.round(t * 1e3) / 1e3),
           mbps: summary(seconds.map((s) => workload.bytes.length / 1e6 / s)),
           eventsPerSec: summary(seconds.map((s) => workload.events / s)),
         });
