@@ -702,7 +702,9 @@ pub(crate) fn write_into<'a>(room: &'a mut [MaybeUninit<u8>], bytes: &[u8]) -> &
 }
 
 /// Streams with lines longer than [`IN_PLACE`] (a special byte, a character cut between
-/// chunks, each kind of line end, one over the limit), cut into chunks of several sizes:
+/// chunks, an invalid byte, each kind of line end, a leading BOM, a line just within and
+/// just over the limit, an unterminated last line), cut into chunks of several sizes
+/// (chunks ending at and just after a long line's end among them):
 /// [`LineSplitter::receive`] and then `feed` gives the same lines (bytes, text, `held`,
 /// `plain`), over-long reports and last line as `feed` alone. Natively and in wasm (the
 /// SIMD scan).
@@ -739,27 +741,48 @@ fn check_receive_agrees_with_feed() {
             (b"\xFF", 2 * IN_PLACE + 1),
         ] {
             let line = long(n, mark, at);
-            let stream =
-                [&b"data: x"[..], end, &line, end, b"short", end, &line[..IN_PLACE + 3], end, &line, b"tail"]
-                    .concat();
-            for max in [1 << 20, 2 * IN_PLACE] {
-                for size in [1000, 4096, IN_PLACE, IN_PLACE + 1, 20000] {
-                    // Cut points shifted too, so that a chunk ends just before or inside a CRLF.
-                    for shift in [0, 1, n + 7 - size % (n + 7)] {
-                        let cuts: Vec<&[u8]> = core::iter::once(&stream[..shift.min(stream.len())])
-                            .chain(stream[shift.min(stream.len())..].chunks(size))
-                            .collect();
+            // Each stream with where its first long line's end is: a chunk that ends there, and
+            // one that ends after its first byte (a CR that an LF may follow), go in place.
+            let first =
+                [&b"data: x"[..], end, &line, end, b"short", end, &line[..IN_PLACE + 3], end, &line, b"tail"];
+            let bom = [BOM, &line, end, &line];
+            for (stream, eol) in [(first.concat(), 7 + end.len() + n), (bom.concat(), BOM.len() + n)] {
+                let mut cuts: Vec<Vec<&[u8]>> = Vec::new();
+                for size in [1000, IN_PLACE + 1, 20000] {
+                    for shift in [0, 1, eol % size, (eol + 1) % size] {
+                        cuts.push(
+                            core::iter::once(&stream[..shift]).chain(stream[shift..].chunks(size)).collect(),
+                        );
+                    }
+                }
+                // Sizes that go up and down, so that a chunk longer than the held line takes
+                // the path of copies again.
+                let (mut mixed, mut at) = (Vec::new(), 0);
+                for size in [700, 20000, 3000, 45000].into_iter().cycle() {
+                    if at == stream.len() {
+                        break;
+                    }
+                    let to = (at + size).min(stream.len());
+                    mixed.push(&stream[at..to]);
+                    at = to;
+                }
+                cuts.push(mixed);
+                for max in [1 << 20, 2 * IN_PLACE, n, n - 1] {
+                    for (k, pieces) in cuts.iter().enumerate() {
                         let (mut want, mut got) = (Vec::new(), Vec::new());
                         let mut plain = LineSplitter::new(ends, max);
                         let mut split = LineSplitter::new(ends, max);
                         let mut chunk = Vec::new();
-                        for cut in &cuts {
-                            plain.feed(cut, record(&mut want));
-                            if split.receive(cut.len(), &mut chunk, |room| write_into(room, cut)) {
+                        for piece in pieces {
+                            plain.feed(piece, record(&mut want));
+                            if split.receive(piece.len(), &mut chunk, |room| write_into(room, piece)) {
                                 split.feed(&chunk, record(&mut got));
                             }
                         }
-                        assert_eq!(got, want, "{ends:?} {end:?} mark {mark:?} at {at}, max {max}, chunks of {size} after {shift}");
+                        assert_eq!(
+                            got, want,
+                            "{ends:?} {end:?} mark {mark:?} at {at}, max {max}, chunking {k}"
+                        );
                         assert_eq!(split.finish(), plain.finish());
                     }
                 }

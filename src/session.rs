@@ -470,7 +470,8 @@ mod tests {
     fn large_events_decode_the_same_however_cut() {
         // Data lines far longer than the splitter's in-place threshold: their chunks go
         // straight onto the held line (`receive`). Escapes, non-ASCII text and a special
-        // byte in that part; SSE and NDJSON; an event over the limit between two others.
+        // byte in that part; SSE and NDJSON; an event over the limit between two others; in
+        // SSE a long comment, and an ID and `done` after the last large line.
         let n = 3 * crate::lines::IN_PLACE;
         let text = "lorem ipsum ".repeat(n / 24);
         // The same text as a JSON string (escapes) and as it decodes.
@@ -481,18 +482,20 @@ mod tests {
         let sse = [
             "event: text\ndata: ",
             &token,
-            "\n\ndata: ",
+            "\n\n: ",
+            &text,
+            "\ndata: ",
             &over,
-            "\n\nid: 9\nevent: text\r\ndata: ",
+            "\n\nevent: text\r\ndata: ",
             &token,
-            "\r\n\r\n",
+            "\r\nid: 9\r\n\r\nevent: done\ndata: {}\n\n",
         ]
         .concat();
         let ndjson = [&token, "\n", &over, "\n", &token, "\n"].concat();
         for (content_type, body, kind) in
             [("text/event-stream", sse, "text"), ("application/x-ndjson", ndjson, "message")]
         {
-            let run = |size: usize| {
+            let run = |pieces: &[&[u8]]| {
                 let mut s: Session<Items> = Session::new(
                     Format::Auto,
                     crate::protocol::Protocol::Auto,
@@ -503,23 +506,47 @@ mod tests {
                     Vec::new(),
                 );
                 assert!(s.open(Some(content_type), false));
-                for chunk in body.as_bytes().chunks(size) {
-                    s.feed(chunk);
+                for piece in pieces {
+                    s.feed(piece);
                 }
-                s.end(End::BodyEnded, 0.5);
-                s.out
+                let next = s.end(End::BodyEnded, 0.5);
+                let (comments, id) = (s.comments(), s.last_event_id().to_owned());
+                (s.out, comments, id, next)
             };
-            let whole = run(body.len());
-            let want = [format!("{kind}:{decoded}"), "error:limit".into(), format!("{kind}:{decoded}")];
+            let bytes = body.as_bytes();
+            let whole = run(&[bytes]);
+            let mut want =
+                vec![format!("{kind}:{decoded}"), "error:limit".into(), format!("{kind}:{decoded}")];
+            if kind == "text" {
+                want.push("done:".into());
+                assert_eq!((whole.1, &*whole.2), (1, "9"));
+            }
             // (Not assert_eq!: the events are 50 KB each.)
             assert!(
-                contents(&whole) == want,
+                contents(&whole.0) == want,
                 "{content_type}: {:?}",
-                contents(&whole).iter().map(String::len).collect::<Vec<_>>()
+                contents(&whole.0).iter().map(String::len).collect::<Vec<_>>()
             );
             for size in [64, 1000, 16 << 10, 65536, 70001] {
-                assert!(run(size) == whole, "{content_type} in chunks of {size}");
+                assert!(
+                    run(&bytes.chunks(size).collect::<Vec<_>>()) == whole,
+                    "{content_type} in chunks of {size}"
+                );
             }
+            // Chunks of 1,000 bytes that also end right after each CR and each line's end.
+            let mut cuts: Vec<usize> = (0..bytes.len()).step_by(1000).collect();
+            cuts.extend(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b == b'\r' || b == b'\n')
+                    .flat_map(|(i, _)| [i, i + 1]),
+            );
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            cuts.dedup();
+            let pieces: Vec<&[u8]> = cuts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+            assert!(run(&pieces) == whole, "{content_type} cut at each line end");
         }
     }
 }
