@@ -156,6 +156,24 @@ fn fill_spare(
     bytes
 }
 
+/// Scans `bytes`, which continue a held line of `held` bytes, for the line's end
+/// ([`find_eol_ascii`]): returns it and whether the bytes before it are ASCII. Until it is
+/// known, looks in the same pass for the line's first byte a JSON string cannot hold as it
+/// is, and records it in `plain_to` (a line end is such a byte). For `feed_line` and
+/// `receive` alike.
+fn scan_held(
+    ends: LineEnds,
+    plain_to: &mut Option<usize>,
+    bytes: &[u8],
+    held: usize,
+) -> (Option<usize>, bool) {
+    let (end, ascii, plain) = find_eol_ascii(bytes, ends == LineEnds::Any, plain_to.is_none());
+    if plain_to.is_none() && plain < bytes.len() {
+        *plain_to = Some(held + plain);
+    }
+    (end, ascii)
+}
+
 /// Incremental line splitter. Work is linear in the bytes fed: each byte is scanned once
 /// and a partial line is appended to, never rescanned.
 #[derive(Debug)]
@@ -260,13 +278,7 @@ impl LineSplitter {
         let (end, ascii) = if self.partial.is_empty() {
             (self.find_line_end(chunk), false)
         } else {
-            // Looking for the first JSON special byte in the same pass until one is seen.
-            let (end, ascii, plain) =
-                find_eol_ascii(chunk, self.ends == LineEnds::Any, self.plain_to.is_none());
-            if self.plain_to.is_none() && plain < chunk.len() {
-                self.plain_to = Some(self.partial.len() + plain);
-            }
-            (end, ascii)
+            scan_held(self.ends, &mut self.plain_to, chunk, self.partial.len())
         };
         let Some(at) = end else {
             let valid_piece = ascii || valid.len() == chunk.len();
@@ -316,12 +328,8 @@ impl LineSplitter {
             self.release_assembled();
         }
         let bytes = fill_spare(&mut self.partial, len, fill);
-        // As `feed_line` scans a chunk that continues a held line.
-        let (end, ascii, plain) = find_eol_ascii(bytes, self.ends == LineEnds::Any, self.plain_to.is_none());
+        let (end, ascii) = scan_held(self.ends, &mut self.plain_to, bytes, held);
         let kept = end.unwrap_or(len);
-        if self.plain_to.is_none() && plain < kept {
-            self.plain_to = Some(held + plain);
-        }
         self.partial_valid &= ascii;
         chunk.extend_from_slice(&bytes[kept..]);
         // SAFETY: `fill_spare` initialised the `len` bytes after the held line, of which these
