@@ -248,6 +248,14 @@ pub(crate) fn token<'a>(
     Some((kind, json::content(data, plain, scratch)?))
 }
 
+/// [`token`] when the content has nothing to unescape: the kind and the content, a slice
+/// of `data`. For the SSE lane, whose tokens skip the decoder (src/session.rs).
+#[cfg_attr(not(any(test, all(target_arch = "wasm32", feature = "client"))), allow(dead_code))]
+pub(crate) fn plain_token<'a>(event_type: &str, data: &'a str) -> Option<(Kind, &'a str)> {
+    let kind = content_kind(event_type)?;
+    Some((kind, json::plain_content(data)?))
+}
+
 /// Decodes one NDJSON value (already known to be JSON): its `type` field chooses the kind,
 /// `message` when it has none. The type is `Cow` since a JSON string may hold escapes.
 pub(crate) fn decode_ndjson_ref<'a>(line: &'a str, event_type: &'a str, top: &TopLevel<'a>) -> EventRef<'a> {

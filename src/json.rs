@@ -89,11 +89,10 @@ pub fn is_json(text: &str) -> bool {
 /// `known`: bytes of `text` already known to hold no `"`, `\\` or control character (a
 /// large token's, seen by the scan for its line's end), which are not scanned again.
 pub(crate) fn content<'a>(text: &'a str, known: Range<usize>, scratch: &'a mut String) -> Option<&'a str> {
-    const PREFIX: &str = "{\"content\":\"";
-    let inner = text.strip_prefix(PREFIX)?.strip_suffix("\"}")?;
+    let inner = content_string(text)?;
     // `known` in `inner`.
-    let known =
-        known.start.saturating_sub(PREFIX.len())..known.end.saturating_sub(PREFIX.len()).min(inner.len());
+    let known = known.start.saturating_sub(CONTENT_PREFIX.len())
+        ..known.end.saturating_sub(CONTENT_PREFIX.len()).min(inner.len());
     let plain = plain_len_known(inner.as_bytes(), known);
     if plain == inner.len() {
         return Some(inner);
@@ -107,6 +106,23 @@ pub(crate) fn content<'a>(text: &'a str, known: Range<usize>, scratch: &'a mut S
     scratch.reserve(inner.len());
     unescape_checked(inner, plain, scratch)?;
     Some(scratch)
+}
+
+/// The prefix of [`content`]'s shape: the content string starts this many bytes (and
+/// UTF-16 units) into the data.
+pub(crate) const CONTENT_PREFIX: &str = "{\"content\":\"";
+
+/// The inside of the string of `{"content":"…"}` (not checked).
+fn content_string(text: &str) -> Option<&str> {
+    text.strip_prefix(CONTENT_PREFIX)?.strip_suffix("\"}")
+}
+
+/// [`content`] when the string has nothing to unescape (and is one valid JSON string):
+/// the content, or `None`.
+#[cfg_attr(not(any(test, all(target_arch = "wasm32", feature = "client"))), allow(dead_code))]
+pub(crate) fn plain_content(text: &str) -> Option<&str> {
+    let inner = content_string(text)?;
+    (plain_len(inner.as_bytes()) == inner.len()).then_some(inner)
 }
 
 /// [`plain_len`] of `bytes`, of which `known` holds no byte it stops at: skipped. (One call

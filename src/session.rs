@@ -9,7 +9,8 @@ use crate::event::{EventRef, Kind};
 use crate::ndjson::NdjsonParser;
 use crate::protocol::{Decoder, Protocol};
 use crate::retry::{Context, Decision, Outcome, ReconnectPolicy, RetryConfig};
-use crate::sse::{EventStreamParser, SseRef};
+use crate::sse::{EventStreamParser, Sink, SseRef};
+use alloc::borrow::Cow;
 use core::mem::MaybeUninit;
 
 /// Where a session's events and parse errors go, in stream order.
@@ -18,6 +19,13 @@ pub(crate) trait Output {
     fn event(&mut self, event: &EventRef<'_>);
     /// A line or event that was skipped; the stream goes on.
     fn error(&mut self, error: ParseError);
+
+    /// A token event of the agent vocabulary (`data` is `{"content":"…"}` with nothing to
+    /// unescape, `content` the inside of that string): what [`event`](Self::event) gets for
+    /// it otherwise, which is what this does unless an output writes tokens its own way.
+    fn token(&mut self, kind: Kind, event_type: &str, data: &str, content: &str, last_event_id: &str) {
+        self.event(&EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true));
+    }
 }
 
 /// The owned output of the Rust client (and the tests): events as [`StreamEvent`]s, parse
@@ -221,6 +229,12 @@ impl<O: Output> Session<O> {
         }
     }
 
+    /// The SSE parser, for tests that turn its lane off.
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    pub(crate) fn sse_parser(&mut self) -> &mut EventStreamParser {
+        &mut self.sse
+    }
+
     /// Comment lines seen so far (keep-alives, for stall detection).
     pub(crate) fn comments(&self) -> u64 {
         self.comments
@@ -235,37 +249,12 @@ impl<O: Output> Session<O> {
     fn parse(&mut self, chunk: Option<&[u8]>) {
         let Self { sse, ndjson, decoder, server_retry_ms, got_events, done, failed, comments, out, .. } =
             self;
-        let mut deliver = |item: Result<EventRef<'_>, ParseError>| {
-            if *done {
-                return; // nothing after `done` (or a provider's error) is delivered
-            }
-            match item {
-                Ok(event) => {
-                    *got_events = true;
-                    *done = event.kind == Kind::Done || event.fatal;
-                    if event.fatal {
-                        *failed = Some(event.field.as_deref().unwrap_or_default().to_owned());
-                    }
-                    out.event(&event);
-                }
-                Err(err) => out.error(err),
-            }
-        };
-        let mut value = |item: Result<(&str, &crate::json::TopLevel<'_>), ParseError>| match item {
-            Ok((line, top)) => decoder.ndjson(line, top, &mut |event| deliver(Ok(event))),
-            Err(err) => deliver(Err(err)),
-        };
+        let mut sink =
+            SessionSink { decoder, server_retry_ms, comments, to: Deliver { got_events, done, failed, out } };
         match (self.format, chunk) {
-            (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut |item| match item {
-                SseRef::Event { event_type, data, last_event_id, plain } => {
-                    decoder.sse(event_type, data, last_event_id, plain, &mut |event| deliver(Ok(event)))
-                }
-                SseRef::Retry(ms) => *server_retry_ms = Some(ms),
-                SseRef::Comment(_) => *comments += 1,
-                SseRef::Error(err) => deliver(Err(err)),
-            }),
-            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut value),
-            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut value),
+            (BodyFormat::Sse, Some(chunk)) => sse.feed_with(chunk, &mut sink),
+            (BodyFormat::Ndjson, Some(chunk)) => ndjson.feed_with(chunk, &mut |item| sink.value(item)),
+            (BodyFormat::Ndjson, None) => ndjson.finish_with(&mut |item| sink.value(item)),
             (BodyFormat::Sse, None) => {}
         }
     }
@@ -281,6 +270,81 @@ impl<O: Output> Session<O> {
             BodyFormat::Ndjson => self.ndjson = NdjsonParser::with_max_line_bytes(self.max_event_bytes),
         }
         self.done
+    }
+}
+
+/// Where a chunk's events go: the output, unless `done` came (or a provider's error).
+struct Deliver<'s, O> {
+    got_events: &'s mut bool,
+    done: &'s mut bool,
+    failed: &'s mut Option<String>,
+    out: &'s mut O,
+}
+
+impl<O: Output> Deliver<'_, O> {
+    fn deliver(&mut self, item: Result<EventRef<'_>, ParseError>) {
+        if *self.done {
+            return; // nothing after `done` (or a provider's error) is delivered
+        }
+        match item {
+            Ok(event) => {
+                *self.got_events = true;
+                *self.done = event.kind == Kind::Done || event.fatal;
+                if event.fatal {
+                    *self.failed = Some(event.field.as_deref().unwrap_or_default().to_owned());
+                }
+                self.out.event(&event);
+            }
+            Err(err) => self.out.error(err),
+        }
+    }
+}
+
+/// The session as the parsers' sink: items through the decoder to the output; and, once
+/// the stream is settled as the agent vocabulary, its token events straight from the
+/// SSE parser's lane to the output ([`Output::token`]).
+struct SessionSink<'s, O> {
+    decoder: &'s mut Decoder,
+    server_retry_ms: &'s mut Option<u64>,
+    comments: &'s mut u64,
+    to: Deliver<'s, O>,
+}
+
+impl<O: Output> SessionSink<'_, O> {
+    /// An NDJSON value.
+    fn value(&mut self, item: Result<(&str, &crate::json::TopLevel<'_>), ParseError>) {
+        let Self { decoder, to, .. } = self;
+        match item {
+            Ok((line, top)) => decoder.ndjson(line, top, &mut |event| to.deliver(Ok(event))),
+            Err(err) => to.deliver(Err(err)),
+        }
+    }
+}
+
+impl<O: Output> Sink for SessionSink<'_, O> {
+    fn item(&mut self, item: SseRef<'_>) {
+        let Self { decoder, server_retry_ms, comments, to } = self;
+        match item {
+            SseRef::Event { event_type, data, last_event_id, plain } => {
+                decoder.sse(event_type, data, last_event_id, plain, &mut |event| to.deliver(Ok(event)))
+            }
+            SseRef::Retry(ms) => **server_retry_ms = Some(ms),
+            SseRef::Comment(_) => **comments += 1,
+            SseRef::Error(err) => to.deliver(Err(err)),
+        }
+    }
+
+    fn takes_whole(&self) -> bool {
+        !*self.to.done && self.decoder.protocol() == Protocol::Agent
+    }
+
+    /// Takes a token (what [`crate::event::token`] reads without unescaping): its event is
+    /// the one the decoder would make, and a token is never `done` or fatal.
+    fn whole(&mut self, event_type: &str, data: &str, last_event_id: &str) -> bool {
+        let Some((kind, content)) = crate::event::plain_token(event_type, data) else { return false };
+        *self.to.got_events = true;
+        self.to.out.token(kind, event_type, data, content, last_event_id);
+        true
     }
 }
 

@@ -18,10 +18,11 @@ mod options;
 mod tests;
 
 use crate::error::ParseError;
-use crate::event::EventRef;
+use crate::event::{EventRef, Kind};
 use crate::lines::sub;
 use crate::prelude::*;
 use crate::session::Output;
+use alloc::borrow::Cow;
 
 /// The events of one call, for the shell: one string and six (or eight) numbers per entry,
 /// and large data, or a large typed field, as strings of their own (`own`). Kept between
@@ -166,6 +167,34 @@ impl Output for Batch {
             let count = |n: Option<u64>| n.map_or(0, |n| n.saturating_add(1).min(u64::from(u32::MAX)) as u32);
             self.meta.extend_from_slice(&[count(usage.input_tokens), count(usage.output_tokens)]);
         }
+    }
+
+    /// What [`event`](Self::event) writes for a token, without its cases for large data,
+    /// fields elsewhere, tool calls and usage: the content is a slice of the data, from
+    /// just after `{"content":"` (ASCII: as many UTF-16 units in).
+    fn token(&mut self, kind: Kind, event_type: &str, data: &str, content: &str, last_event_id: &str) {
+        if data.len() >= OWN_STRING {
+            let event =
+                EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true);
+            return self.event(&event);
+        }
+        let same_type = self.prev_type.is_some_and(|(from, to)| {
+            self.text.as_bytes().get(from..to).is_some_and(|prev| eq_short(prev, event_type.as_bytes()))
+        });
+        if !same_type {
+            let from = self.text.len();
+            self.append(event_type);
+            self.prev_type = Some((from, self.text.len()));
+        }
+        self.text.reserve(data.len() + last_event_id.len());
+        let type_end = self.at;
+        let ascii = self.append_ascii(data);
+        let data_end = self.at;
+        let units = if ascii { content.len() as u32 } else { utf16_len(content) };
+        let id_end = self.append(last_event_id);
+        let flags = 1 | 2 | u32::from(same_type) << 3 | 4 | units << 6;
+        let start = crate::json::CONTENT_PREFIX.len() as u32;
+        self.meta.extend_from_slice(&[kind as u32, flags, type_end, data_end, id_end, start]);
     }
 
     fn error(&mut self, err: ParseError) {

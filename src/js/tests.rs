@@ -148,17 +148,29 @@ fn through_session(stream: &[u8], cuts: &[usize]) -> Vec<Entry> {
 }
 
 fn through_session_with_limit(stream: &[u8], cuts: &[usize], max_event_bytes: usize) -> Vec<Entry> {
-    let mut session = sse_session(max_event_bytes);
     let mut got = Vec::new();
+    in_pieces(&mut sse_session(max_event_bytes), stream, cuts, |session| {
+        got.extend(read_batch(&session.out))
+    });
+    got
+}
+
+/// Feeds `stream` to `session` in the pieces `cuts` (sorted) make, each into an empty batch,
+/// and calls `after` with the session after each piece.
+fn in_pieces(
+    session: &mut Session<Batch>,
+    stream: &[u8],
+    cuts: &[usize],
+    mut after: impl FnMut(&mut Session<Batch>),
+) {
     let mut from = 0;
     for &to in cuts.iter().chain([stream.len()].iter()) {
         let to = to.clamp(from, stream.len());
         session.out.clear();
         session.feed(&stream[from..to]);
-        got.extend(read_batch(&session.out));
+        after(session);
         from = to;
     }
-    got
 }
 
 #[test]
@@ -203,6 +215,142 @@ proptest! {
         let mut cuts = cuts;
         cuts.sort_unstable();
         prop_assert_eq!(through_session(stream.as_bytes(), &cuts), expected(stream.as_bytes()));
+    }
+}
+
+/// Token streams as agent backends send them, among the events the lane must leave to the
+/// fast path or the line rules: escapes to unescape, other kinds, comments, `retry:`, an
+/// ID-only event, an ID with NUL, two data lines, `data:` with no space, an ignored field, a
+/// line over the 64-byte limit, data that is not exactly the token shape, CRLF endings.
+fn arb_token_stream() -> impl Strategy<Value = String> {
+    let token = (
+        prop::option::of(prop::sample::select(vec!["text", "thought", "message", ""])),
+        prop::option::of("[0-9]{1,4}"),
+        "[a-z é😀]{0,10}",
+        any::<bool>(),
+    )
+        .prop_map(|(event_type, id, content, crlf)| {
+            let mut lines = Vec::new();
+            if let Some(t) = event_type {
+                lines.push(["event: ", t].concat());
+            }
+            if let Some(id) = id {
+                lines.push(["id: ", &id].concat());
+            }
+            lines.push(["data: {\"content\":\"", &content, "\"}"].concat());
+            let end = if crlf { "\r\n" } else { "\n" };
+            lines.iter().map(|line| [line.as_str(), end].concat()).collect::<String>() + end
+        });
+    let other = prop_oneof![
+        r#"([a-z]|\\n|\\"|\\u00e9){0,8}"#
+            .prop_map(|c| ["event: text\ndata: {\"content\":\"", &c, "\"}\n\n"].concat()),
+        "[a-z]{60,70}".prop_map(|c| ["event: text\ndata: {\"content\":\"", &c, "\"}\n\n"].concat()),
+        prop::sample::select(vec![
+            "event: done\ndata: {\"status\":\"ok\"}\n\n",
+            "event: error\ndata: {\"error\":{\"message\":\"no\"}}\n\n",
+            "event: custom\ndata: {\"content\":\"c\"}\n\n",
+            ": keep-alive\n",
+            "retry: 250\n",
+            "id: 77\n\n",
+            "id: a\0b\ndata: {\"content\":\"nul\"}\n\n",
+            "data: {\"content\":\"a\"}\ndata: more\n\n",
+            "data:{\"content\":\"no space\"}\n\n",
+            "event: text\nfoo: bar\ndata: {\"content\":\"ignored field\"}\n\n",
+            "event: text\ndata: {\"content\":\"x\"} \n\n",
+            "event: text\ndata: {\"content\": \"x\"}\n\n",
+            "event: text\n: inside\ndata: {\"content\":\"x\"}\n\n",
+            "data: {\"content\":\"bare cr\"}\r",
+        ])
+        .prop_map(str::to_owned),
+    ];
+    let event = prop_oneof![4 => token, 1 => other];
+    prop::collection::vec(event, 0..30).prop_map(|events| events.concat())
+}
+
+/// Each piece's batch as it crosses (text, numbers, own strings) and the last event ID
+/// after it, through a session with the lane on or off; and the events the lane took.
+type Crossed = (String, Vec<u32>, Vec<String>, String);
+
+fn crossings(stream: &[u8], cuts: &[usize], lane: bool) -> (Vec<Crossed>, usize) {
+    let mut session = sse_session(64);
+    session.sse_parser().set_lane(lane);
+    let mut got = Vec::new();
+    in_pieces(&mut session, stream, cuts, |session| {
+        let out = &session.out;
+        got.push((out.text.clone(), out.meta.clone(), out.own.clone(), session.last_event_id().to_owned()));
+    });
+    let taken = session.sse_parser().lane_events();
+    (got, taken)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The lane writes the batch the fast path and the decoder write, byte for byte, with
+    /// the same last event ID, cut anywhere; and reads back as the parser's own events.
+    #[test]
+    fn the_lane_writes_what_the_decoder_does(
+        stream in arb_token_stream(),
+        cuts in prop::collection::vec(0usize..3000, 0..6),
+    ) {
+        let mut cuts = cuts;
+        cuts.sort_unstable();
+        let (with_lane, _) = crossings(stream.as_bytes(), &cuts, true);
+        let (without, none) = crossings(stream.as_bytes(), &cuts, false);
+        prop_assert_eq!(none, 0);
+        prop_assert_eq!(with_lane, without);
+        prop_assert_eq!(through_session(stream.as_bytes(), &cuts), expected(stream.as_bytes()));
+    }
+}
+
+/// The benchmark's token stream in 64 KiB chunks: the lane takes nine events in ten (the
+/// others: each chunk's first, whose line began in the chunk before, and the escaped
+/// tokens) and writes the same batches as without it.
+#[test]
+fn the_lane_takes_a_token_streams_events() {
+    let stream = llm::llm_tokens(1 << 20);
+    let cuts: Vec<usize> = (1..=stream.len() / 65536).map(|k| k * 65536).collect();
+    let (with_lane, taken) = crossings(&stream, &cuts, true);
+    let (without, _) = crossings(&stream, &cuts, false);
+    let events: usize = with_lane.iter().map(|(_, meta, ..)| meta.len() / 6).sum();
+    assert_eq!(with_lane, without);
+    assert!(taken * 100 >= events * 85, "{taken} of {events} events in the lane");
+    // Events with no `event:` line are `message`s, which go in the lane too.
+    let untyped = "data: {\"content\":\"a\"}\n\n".repeat(4);
+    let (with_lane, taken) = crossings(untyped.as_bytes(), &[], true);
+    assert_eq!((with_lane, taken), (crossings(untyped.as_bytes(), &[], false).0, 3));
+}
+
+/// The Rust client's output (owned events, through `Output::token`'s default) and last
+/// event ID, with the lane as without it.
+fn owned_events(
+    stream: &[u8],
+    lane: bool,
+) -> (Vec<Result<crate::event::StreamEvent, crate::error::StreamError>>, String) {
+    let mut session = Session::new(
+        Format::Sse,
+        crate::protocol::Protocol::Auto,
+        64,
+        RetryConfig::default(),
+        true,
+        "",
+        Vec::new(),
+    );
+    assert!(session.open(Some("text/event-stream"), false));
+    session.sse_parser().set_lane(lane);
+    for piece in stream.chunks(37) {
+        session.feed(piece);
+    }
+    let id = session.last_event_id().to_owned();
+    (session.out, id)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn the_lane_gives_the_rust_output_the_same_events(stream in arb_token_stream()) {
+        prop_assert_eq!(owned_events(stream.as_bytes(), true), owned_events(stream.as_bytes(), false));
     }
 }
 

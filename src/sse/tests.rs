@@ -358,7 +358,7 @@ proptest! {
         for chunk in cut_at(&stream, &cuts) {
             queued.feed(chunk);
             want.extend(std::iter::from_fn(|| queued.poll()));
-            borrowed.feed_with(chunk, &mut |item| got.push(item.to_owned()));
+            borrowed.feed_with(chunk, &mut |item: SseRef<'_>| got.push(item.to_owned()));
         }
         prop_assert!(borrowed.poll().is_none());
         prop_assert_eq!(got, want);
@@ -382,7 +382,7 @@ fn items_of(max: usize, chunks: &[&[u8]], fast: bool) -> (Vec<Result<SseItem, Pa
     p.block.no_fast_path = !fast;
     let mut items = Vec::new();
     for chunk in chunks {
-        p.feed_with(chunk, &mut |item| items.push(item.to_owned()));
+        p.feed_with(chunk, &mut |item: SseRef<'_>| items.push(item.to_owned()));
     }
     (items, p.last_event_id().to_owned())
 }
@@ -394,7 +394,7 @@ fn whole_events_in_a_chunk_are_read_in_place() {
     let mut p = EventStreamParser::new();
     p.feed(b"\n"); // past the first line (where a BOM would be stripped)
     let (mut in_chunk, mut items) = (Vec::new(), Vec::new());
-    p.feed_with(chunk, &mut |item| {
+    p.feed_with(chunk, &mut |item: SseRef<'_>| {
         if let SseRef::Event { data, .. } = &item {
             in_chunk.push(chunk.as_ptr_range().contains(&data.as_ptr()));
         }
@@ -503,7 +503,7 @@ fn a_data_line_assembled_across_chunks_says_which_bytes_hold_no_json_special() {
         p.feed(b"\n"); // past the first line (where a BOM would be stripped)
         let mut got = Vec::new();
         for piece in *pieces {
-            p.feed_with(piece, &mut |item| {
+            p.feed_with(piece, &mut |item: SseRef<'_>| {
                 if let SseRef::Event { plain, .. } = item {
                     got.push(plain);
                 }
@@ -522,14 +522,14 @@ fn ids_the_fast_path_reads_are_each_events_and_the_last_one_is_kept() {
     let mut p = EventStreamParser::new();
     p.feed(b"\n");
     let mut ids = Vec::new();
-    p.feed_with(chunk, &mut |item| {
+    p.feed_with(chunk, &mut |item: SseRef<'_>| {
         if let SseRef::Event { last_event_id, .. } = item {
             ids.push(last_event_id.to_owned());
         }
     });
     assert_eq!(ids, ["1", "22", "22", "22", "4"]);
     assert_eq!(p.last_event_id(), "4", "the last dispatched event's ID; `id: 5` is not dispatched yet");
-    p.feed_with(b"data: g\n\ndata: h\n\n", &mut |item| {
+    p.feed_with(b"data: g\n\ndata: h\n\n", &mut |item: SseRef<'_>| {
         if let SseRef::Event { last_event_id, .. } = item {
             ids.push(last_event_id.to_owned());
         }
@@ -545,7 +545,7 @@ fn ids_per_chunk(chunks: &[&[u8]], fast: bool) -> Vec<String> {
     p.block.no_fast_path = !fast;
     let mut seen = Vec::new();
     for chunk in chunks {
-        p.feed_with(chunk, &mut |item| {
+        p.feed_with(chunk, &mut |item: SseRef<'_>| {
             if let SseRef::Event { data, last_event_id, .. } = item {
                 seen.push(format!("{data}:{last_event_id}"));
             }
