@@ -22,7 +22,7 @@
 # js-sys instead of serde-wasm-bindgen (2026-12-07), for which it went to 63,500 B; 63.8 KB
 # with a large line's chunks written straight onto it (session 20, one 1 MB event
 # 1.02-1.04x), for which it went to 63,800 B; 64.6 KB with the SSE parser's lane for token
-# events (session 21, LLM tokens 11-16 % less time in Chromium; +879 B), for which it went
+# events (session 21, LLM tokens 1.13-1.21x at 64 KiB; +854 B), for which it went
 # to 64,650 B.
 # docs/size.md has the breakdown by crate, what was cut and what the protocols cost.
 set -euo pipefail
