@@ -259,6 +259,7 @@ fn arb_token_stream() -> impl Strategy<Value = String> {
             "event: text\ndata: {\"content\":\"x\"} \n\n",
             "event: text\ndata: {\"content\": \"x\"}\n\n",
             "event: text\n: inside\ndata: {\"content\":\"x\"}\n\n",
+            "event: text\nid: 9\ndata: {\"content\":\"a\\nb\"}\n\n",
             "data: {\"content\":\"bare cr\"}\r",
         ])
         .prop_map(str::to_owned),
@@ -321,6 +322,51 @@ fn the_lane_takes_a_token_streams_events() {
     assert_eq!((with_lane, taken), (crossings(untyped.as_bytes(), &[], false).0, 3));
 }
 
+/// The lane only once the stream is the agent vocabulary: with a provider protocol, named or
+/// found by `auto` in the first event, token-shaped events go through the decoder; with
+/// `agent` named, from the first event. The same batches either way, also when resuming
+/// from an event ID, and for a long token with non-ASCII content (UTF-16 units).
+#[test]
+fn the_lane_runs_for_the_agent_vocabulary_only() {
+    use crate::protocol::Protocol;
+    // (After a comment: a stream's first line goes through the line rules, for its BOM.)
+    let tokens =
+        ": hi\nevent: text\ndata: {\"content\":\"a\"}\n\nevent: text\nid: 4\ndata: {\"content\":\"b\"}\n\n";
+    let openai_first = "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n";
+    let long = ["event: thought\ndata: {\"content\":\"", &"é😀ab".repeat(30), "\"}\n\n"].concat();
+    let run = |protocol: Protocol, last_event_id: &str, stream: &str, lane: bool| {
+        let mut session = Session::new(
+            Format::Sse,
+            protocol,
+            4096,
+            RetryConfig::default(),
+            true,
+            last_event_id,
+            Batch::default(),
+        );
+        assert!(session.open(Some("text/event-stream"), false));
+        session.sse_parser().set_lane(lane);
+        session.feed(stream.as_bytes());
+        let out = &session.out;
+        let crossed =
+            (out.text.clone(), out.meta.clone(), out.own.clone(), session.last_event_id().to_owned());
+        (crossed, session.sse_parser().lane_events())
+    };
+    let cases = [
+        (Protocol::OpenAi, "", tokens.to_owned(), 0),
+        (Protocol::Auto, "", [": hi\n", openai_first, tokens].concat(), 0),
+        (Protocol::Agent, "", tokens.to_owned(), 2),
+        (Protocol::Auto, "", tokens.to_owned(), 1),
+        (Protocol::Auto, "7", [tokens, "data: {\"content\":\"c\"}\n\n"].concat(), 2),
+        (Protocol::Agent, "", [tokens, &long].concat(), 3),
+    ];
+    for (protocol, last_event_id, stream, taken) in cases {
+        let (with_lane, got) = run(protocol, last_event_id, &stream, true);
+        let (without, _) = run(protocol, last_event_id, &stream, false);
+        assert_eq!((&with_lane, got), (&without, taken), "{protocol:?} {stream:?}");
+    }
+}
+
 /// The Rust client's output (owned events, through `Output::token`'s default) and last
 /// event ID, with the lane as without it.
 fn owned_events(
@@ -338,7 +384,7 @@ fn owned_events(
     );
     assert!(session.open(Some("text/event-stream"), false));
     session.sse_parser().set_lane(lane);
-    for piece in stream.chunks(37) {
+    for piece in stream.chunks(700) {
         session.feed(piece);
     }
     let id = session.last_event_id().to_owned();
