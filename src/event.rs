@@ -174,6 +174,18 @@ impl<'a> EventRef<'a> {
         }
     }
 
+    /// A token of the agent vocabulary: `content` (a slice of the JSON `data`, or its
+    /// unescaped copy) is its typed field.
+    pub(crate) fn token(
+        kind: Kind,
+        content: &'a str,
+        event_type: &'a str,
+        data: &'a str,
+        last_event_id: &'a str,
+    ) -> Self {
+        Self::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true)
+    }
+
     pub(crate) fn to_owned(&self) -> StreamEvent {
         let field = || self.field.as_deref().unwrap_or_default().to_owned();
         let kind = match self.kind {

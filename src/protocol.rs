@@ -170,14 +170,7 @@ impl Decoder {
                 crate::event::token(event_type, data, plain.clone(), &mut self.scratch)
             {
                 self.protocol = Protocol::Agent;
-                return out(EventRef::new(
-                    kind,
-                    Some(Cow::Borrowed(content)),
-                    event_type,
-                    data,
-                    last_event_id,
-                    true,
-                ));
+                return out(EventRef::token(kind, content, event_type, data, last_event_id));
             }
         }
         if self.settle(event_type, data) == Protocol::Agent {

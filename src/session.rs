@@ -10,7 +10,6 @@ use crate::ndjson::NdjsonParser;
 use crate::protocol::{Decoder, Protocol};
 use crate::retry::{Context, Decision, Outcome, ReconnectPolicy, RetryConfig};
 use crate::sse::{EventStreamParser, Sink, SseRef};
-use alloc::borrow::Cow;
 use core::mem::MaybeUninit;
 
 /// Where a session's events and parse errors go, in stream order.
@@ -24,7 +23,7 @@ pub(crate) trait Output {
     /// unescape, `content` the inside of that string): what [`event`](Self::event) gets for
     /// it otherwise, which is what this does unless an output writes tokens its own way.
     fn token(&mut self, kind: Kind, event_type: &str, data: &str, content: &str, last_event_id: &str) {
-        self.event(&EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true));
+        self.event(&EventRef::token(kind, content, event_type, data, last_event_id));
     }
 }
 

@@ -22,7 +22,6 @@ use crate::event::{EventRef, Kind};
 use crate::lines::sub;
 use crate::prelude::*;
 use crate::session::Output;
-use alloc::borrow::Cow;
 
 /// The events of one call, for the shell: one string and six (or eight) numbers per entry,
 /// and large data, or a large typed field, as strings of their own (`own`). Kept between
@@ -92,15 +91,8 @@ impl Output for Batch {
             let start = (f.as_ptr() as usize).checked_sub(ev.data.as_ptr() as usize)?;
             (start + f.len() <= ev.data.len()).then_some(start)
         });
-        let same_type = self.prev_type.is_some_and(|(from, to)| {
-            self.text.as_bytes().get(from..to).is_some_and(|prev| eq_short(prev, ev.event_type.as_bytes()))
-        });
+        let same_type = self.append_type(ev.event_type);
         let mut flags = u32::from(ev.is_json) | u32::from(field.is_some()) << 1 | u32::from(same_type) << 3;
-        if !same_type {
-            let from = self.text.len();
-            self.append(ev.event_type);
-            self.prev_type = Some((from, self.text.len()));
-        }
         // One capacity check for a small event's strings (each append checks again, and
         // passes). Not for large data: neither it nor a field that is most of it goes into
         // `text`, and reserving for them kept that much capacity in the batch.
@@ -174,18 +166,9 @@ impl Output for Batch {
     /// just after `{"content":"` (ASCII: as many UTF-16 units in).
     fn token(&mut self, kind: Kind, event_type: &str, data: &str, content: &str, last_event_id: &str) {
         if data.len() >= OWN_STRING {
-            let event =
-                EventRef::new(kind, Some(Cow::Borrowed(content)), event_type, data, last_event_id, true);
-            return self.event(&event);
+            return self.event(&EventRef::token(kind, content, event_type, data, last_event_id));
         }
-        let same_type = self.prev_type.is_some_and(|(from, to)| {
-            self.text.as_bytes().get(from..to).is_some_and(|prev| eq_short(prev, event_type.as_bytes()))
-        });
-        if !same_type {
-            let from = self.text.len();
-            self.append(event_type);
-            self.prev_type = Some((from, self.text.len()));
-        }
+        let same_type = self.append_type(event_type);
         self.text.reserve(data.len() + last_event_id.len());
         let type_end = self.at;
         let ascii = self.append_ascii(data);
@@ -207,6 +190,20 @@ impl Output for Batch {
 impl Batch {
     /// The kind number of a parse error entry (event kinds are 0 to 6).
     pub(crate) const PARSE_ERROR: u32 = 7;
+
+    /// Whether `event_type` is the previous entry's type (and takes no room in `text`);
+    /// otherwise appends it and remembers it for the next entry.
+    fn append_type(&mut self, event_type: &str) -> bool {
+        let same = self.prev_type.is_some_and(|(from, to)| {
+            self.text.as_bytes().get(from..to).is_some_and(|prev| eq_short(prev, event_type.as_bytes()))
+        });
+        if !same {
+            let from = self.text.len();
+            self.append(event_type);
+            self.prev_type = Some((from, self.text.len()));
+        }
+        same
+    }
 
     /// Appends `s` and returns the UTF-16 end offset of the text.
     fn append(&mut self, s: &str) -> u32 {

@@ -352,28 +352,20 @@ impl Block {
             match self.whole_event(bytes, text, used) {
                 Read::Whole(Whole { event_type, data, id }, end) => {
                     used = end;
-                    // (An `id:` the line rules buffered is committed by `dispatch_fast`.)
-                    #[cfg(test)]
-                    let lane = !self.no_lane;
-                    #[cfg(not(test))]
-                    let lane = true;
-                    if let Some(data) = data.filter(|_| lane && !self.id_buffered && sink.takes_whole()) {
-                        // As `dispatch_fast`: this event's ID, else the last one the fast
-                        // path read, else the string.
-                        let last_event_id = id.or(*last_id).unwrap_or(&self.last_event_id);
-                        let event_type = if event_type.is_empty() { "message" } else { event_type };
-                        if sink.whole(event_type, data, last_event_id) {
-                            if id.is_some() {
-                                *last_id = id;
-                            }
-                            #[cfg(test)]
-                            {
-                                self.lane_events += 1;
-                            }
-                            continue;
+                    self.take_fast_id(id, last_id);
+                    // No data line: nothing is dispatched.
+                    let Some(data) = data else { continue };
+                    let event_type = if event_type.is_empty() { "message" } else { event_type };
+                    let last_event_id = last_id.unwrap_or(&self.last_event_id);
+                    if self.lane_is_on() && sink.takes_whole() && sink.whole(event_type, data, last_event_id)
+                    {
+                        #[cfg(test)]
+                        {
+                            self.lane_events += 1;
                         }
+                        continue;
                     }
-                    self.dispatch_fast(event_type, data, id, last_id, &mut |item| sink.item(item));
+                    sink.item(SseRef::Event { event_type, data, last_event_id, plain: 0..0 });
                 }
                 Read::First(Field::Comment, value, end) => {
                     used = end;
@@ -439,17 +431,12 @@ impl Block {
         }
     }
 
-    /// [`dispatch`](Self::dispatch) for an event read by [`fast_events`](Self::fast_events).
-    /// `last_id`: the last `id:` value the fast path read in this chunk and has not yet
-    /// copied into the last event ID string (see [`parse`](Self::parse)); `id`, this event's.
-    fn dispatch_fast<'c>(
-        &mut self,
-        event_type: &str,
-        data: Option<&str>,
-        id: Option<&'c str>,
-        last_id: &mut Option<&'c str>,
-        on: &mut impl FnMut(SseRef<'_>),
-    ) {
+    /// The last event ID bookkeeping of [`dispatch`](Self::dispatch) for an event read by
+    /// [`fast_events`](Self::fast_events), whose ID is `id`: `last_id` is the last `id:`
+    /// value the fast path read in this chunk and has not yet copied into the last event ID
+    /// string (see [`parse`](Self::parse)). After it, the event's last event ID is `last_id`
+    /// or else the string.
+    fn take_fast_id<'c>(&mut self, id: Option<&'c str>, last_id: &mut Option<&'c str>) {
         if id.is_some() {
             // (Newer than an `id:` the line rules buffered before the fast path took over
             // the event: at the stream's start, or after a CR whose LF had not arrived.)
@@ -460,11 +447,15 @@ impl Block {
             debug_assert!(!self.id_buffered || last_id.is_none());
             self.commit_id();
         }
-        // No data line: nothing is dispatched.
-        let Some(data) = data else { return };
-        let event_type = if event_type.is_empty() { "message" } else { event_type };
-        let last_event_id = last_id.unwrap_or(&self.last_event_id);
-        on(SseRef::Event { event_type, data, last_event_id, plain: 0..0 });
+    }
+
+    /// Whether the lane may offer events (tests turn it off).
+    fn lane_is_on(&self) -> bool {
+        #[cfg(test)]
+        if self.no_lane {
+            return false;
+        }
+        true
     }
 
     /// Sets the last event ID string to the buffer's value, if an `id:` line set it since
