@@ -52,6 +52,21 @@ export function fakeResponseFetch() {
     body: new Response('data: x\n\n').body,
   });
 }
+// A custom fetch that resolves to a Response whose body something else is already reading.
+export function lockedBodyFetch() {
+  return async () => {
+    const response = new Response('data: x\n\n', { headers: { 'content-type': 'text/event-stream' } });
+    response.body.getReader();
+    return response;
+  };
+}
+// A custom fetch whose response is an AI SDK in-band error and says
+// `x-vercel-ai-ui-message-stream: value`.
+export function aiSdkHeaderFetch(value) {
+  return async () => new Response('data: {"type":"error","errorText":"boom"}\n\n', {
+    headers: { 'content-type': 'text/event-stream', 'x-vercel-ai-ui-message-stream': value },
+  });
+}
 // A custom fetch whose body is `chunks` (strings), each read as one chunk.
 export function chunkedFetch(chunks) {
   const bytes = chunks.map((c) => new TextEncoder().encode(c));
@@ -73,6 +88,10 @@ extern "C" {
     fn throwing(url: &str, place: &str) -> JsValue;
     #[wasm_bindgen(js_name = fakeResponseFetch)]
     fn fake_response_fetch() -> JsValue;
+    #[wasm_bindgen(js_name = lockedBodyFetch)]
+    fn locked_body_fetch() -> JsValue;
+    #[wasm_bindgen(js_name = aiSdkHeaderFetch)]
+    fn ai_sdk_header_fetch(value: &str) -> JsValue;
 }
 
 /// `{ url, ...extra }` with recording callbacks: the options and the record.
@@ -315,6 +334,32 @@ async fn js_api_objects_that_only_say_they_are_platform_objects_are_refused() {
     let error = get(&rec, "errors.0");
     assert_eq!(text(&error, "kind"), "network");
     assert!(text(&error, "message").contains("did not resolve to a Response"), "{}", text(&error, "message"));
+}
+
+/// A custom fetch may resolve to a Response whose body cannot be read (another reader has
+/// it): a network error, nothing thrown.
+#[wasm_bindgen_test]
+async fn js_api_a_body_that_cannot_be_read_is_a_network_error() {
+    let (opts, rec) = options(url("/counter").into(), r#"{"retry":false}"#);
+    Reflect::set(&opts, &"fetch".into(), &locked_body_fetch()).unwrap();
+    let closed = run(&start_stream(&opts).unwrap()).await;
+    assert_eq!(text(&closed, "reason"), "error");
+    assert_eq!((len(&rec, "opens"), len(&rec, "events"), len(&rec, "errors")), (1, 0, 1));
+    assert_eq!(text(&get(&rec, "errors.0"), "kind"), "network");
+}
+
+/// `x-vercel-ai-ui-message-stream: v1` settles `auto` as the AI SDK's protocol, where
+/// `{"type":"error"}` is an in-band error that closes the stream; ASCII whitespace around
+/// `v1` aside (a form feed is not one the Headers class strips), anything else leaves it to
+/// the events, which read that one as an agent event: the body's end closes it as ended.
+#[wasm_bindgen_test]
+async fn js_api_the_ai_sdk_header_settles_auto() {
+    for (value, reason) in [("v1", "error"), ("\u{c}v1\u{c}", "error"), ("v2", "ended"), ("v1,v1", "ended")] {
+        let (opts, _) = options(url("/counter").into(), r#"{"retry":false}"#);
+        Reflect::set(&opts, &"fetch".into(), &ai_sdk_header_fetch(value)).unwrap();
+        let closed = run(&start_stream(&opts).unwrap()).await;
+        assert_eq!(text(&closed, "reason"), reason, "{value:?}");
+    }
 }
 
 /// Options that throw when read (a Proxy's traps, a getter) give an `invalid-option` error;

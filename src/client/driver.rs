@@ -10,9 +10,7 @@ use js_sys::{Date, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, EventTarget, Headers, ReadableStreamDefaultReader, RequestInit, Response,
-};
+use web_sys::{AbortController, AbortSignal, EventTarget, ReadableStream, RequestCredentials, Response};
 
 use super::listener::{race, Either, EventFuture};
 use super::{CloseReason, Control, OpenInfo, RetryInfo, Shared, Sink, Status};
@@ -22,17 +20,28 @@ use crate::retry::RetryConfig;
 use crate::session::{End, Next, Session};
 use crate::stall::{IdleTimeout, StallWatch};
 
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch`, looked up when called: works in windows and workers alike.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &RequestInit) -> Promise;
-}
-
 #[wasm_bindgen(module = "/src/client/pump.js")]
 extern "C" {
+    /// Sends the request through `custom` or the global `fetch`; see pump.js.
+    #[allow(clippy::too_many_arguments)]
+    fn send(
+        custom: Option<&Function>,
+        url: &str,
+        method: &str,
+        accept: &str,
+        headers: &str,
+        last_event_id: &str,
+        body: Option<&JsValue>,
+        credentials: Option<RequestCredentials>,
+        controller: &AbortController,
+    ) -> Promise;
+    /// Whether the fetch's result is a Response, its status and AI SDK header (in `out`),
+    /// and its content type; see pump.js.
+    fn inspect(value: &JsValue, out: &mut [u32]) -> Option<String>;
     /// Reads the body in JS and calls `feed` with each chunk; see pump.js.
-    fn pump(reader: &ReadableStreamDefaultReader, feed: &Function, state: &Object) -> Promise;
+    fn pump(body: Option<ReadableStream>, feed: &Function, state: &Object) -> Promise;
+    /// No chunk reaches `feed` after this; with `cancel`, the reader is cancelled.
+    fn release(state: &Object, cancel: bool);
 }
 
 /// The longest wait `setTimeout` honours (2^31 - 1 ms); longer delays are clamped to it,
@@ -193,13 +202,19 @@ impl<S: Sink> Driver<S> {
         if self.shared().closed() {
             return Attempt::Stopped;
         }
-        // By its tag, not `instanceof`: a custom fetch may hand over another realm's Response.
-        let response = match fetched {
-            Ok(value) if super::is_a(&value, "Response") => value.unchecked_into::<Response>(),
-            Ok(_) => return network("the custom fetch did not resolve to a Response".into(), false),
+        let value = match fetched {
+            Ok(value) => value,
             Err(err) => return network(describe(&err), false),
         };
-        let status = response.status();
+        // [a Response (by its brand: a custom fetch may hand over another realm's), status,
+        // AI SDK header]
+        let mut seen = [0; 3];
+        let content_type = inspect(&value, &mut seen);
+        let [1, status, ai_sdk] = seen else {
+            return network("the custom fetch did not resolve to a Response".into(), false);
+        };
+        let response = value.unchecked_into::<Response>();
+        let status = status as u16;
         let headers = response.headers();
         // 204 is a 2xx, but it means "do not reconnect" rather than "here is a stream".
         if status == 204 || !(200..300).contains(&status) {
@@ -209,13 +224,7 @@ impl<S: Sink> Driver<S> {
             let end = End::Http { status, retry_after_ms: retry_after };
             return Attempt::Ended(end, Some(StreamError::Http { status }));
         }
-        let content_type = headers.get("content-type").ok().flatten();
-        let ai_sdk = headers
-            .get("x-vercel-ai-ui-message-stream")
-            .ok()
-            .flatten()
-            .is_some_and(|v| v.as_bytes().trim_ascii() == b"v1");
-        if !self.decoder.borrow_mut().session.open(content_type.as_deref(), ai_sdk) {
+        if !self.decoder.borrow_mut().session.open(content_type.as_deref(), ai_sdk == 1) {
             return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
         }
         self.shared().status.set(Status::Open);
@@ -226,15 +235,13 @@ impl<S: Sink> Driver<S> {
         if self.shared().closed() {
             return Attempt::Stopped;
         }
-        let Some(body) = response.body() else { return Attempt::Ended(End::BodyEnded, None) };
-        let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-        let mut cancel = CancelOnDrop(Some(reader.clone()));
         let decoder = Rc::clone(&self.decoder);
         let feed = Closure::<dyn FnMut(Uint8Array, u32) -> bool>::new(move |bytes: Uint8Array, len: u32| {
             decoder.borrow_mut().feed(&bytes, len)
         });
-        let pumping = PumpGuard { state: Object::new(), _feed: feed };
-        let reading = JsFuture::from(pump(&reader, pumping._feed.as_ref().unchecked_ref(), &pumping.state));
+        let mut pumping = Pumping { state: Object::new(), cancel: true, _feed: feed };
+        let reading =
+            JsFuture::from(pump(response.body(), pumping._feed.as_ref().unchecked_ref(), &pumping.state));
         let ended = match race(reading, stalled(&self.decoder, &pumping.state, opened_at)).await {
             Either::Left(ended) => ended,
             Either::Right(silent_ms) => {
@@ -257,10 +264,10 @@ impl<S: Sink> Driver<S> {
                 // The body was read to its end: the request is complete and the reader
                 // closed. An abort now would only raise an `AbortError` on a finished
                 // request (Chromium builds it with a stack: 3 % of a 1 MB event's stream),
-                // and a cancel would spawn a task to await a no-op.
+                // and a cancel a no-op.
                 abort.0 = None;
                 self.shared().controller.borrow_mut().take();
-                cancel.0 = None;
+                pumping.cancel = false;
                 Attempt::Ended(End::BodyEnded, None)
             }
             // (0: the Rust side went away, which cannot happen while this awaits.)
@@ -273,43 +280,33 @@ impl<S: Sink> Driver<S> {
     }
 
     fn fetch(&self, controller: &AbortController) -> Promise {
-        let init = RequestInit::new();
-        init.set_method(&self.req.method);
-        init.set_signal(Some(&controller.signal()));
-        let Ok(headers) = Headers::new() else {
-            return Promise::reject(&"this environment has fetch but no Headers".into());
+        let req = &self.req;
+        // Names and values were checked when the stream was built (config::check_header):
+        // neither holds a line feed, which ends each in the string pump.js splits.
+        let accept = match req.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
+            true => "",
+            false => req.format.accept(),
         };
-        // Names and values were checked when the stream was built (config::check_header),
-        // so `set` cannot fail.
-        let has = |name: &str| self.req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-        if !has("accept") {
-            let _ = headers.set("accept", self.req.format.accept());
+        let mut headers = String::new();
+        for (name, value) in &req.headers {
+            for part in [name, value] {
+                headers.push_str(part);
+                headers.push('\n');
+            }
         }
-        let _ = headers.set("cache-control", "no-cache");
-        for (name, value) in &self.req.headers {
-            let _ = headers.set(name, value);
-        }
-        let decoder = self.decoder.borrow();
-        let last_id = decoder.session.last_event_id();
-        if !last_id.is_empty() {
-            // As EventSource sends it: UTF-8 bytes (a header value is a byte string).
-            let bytes: String = last_id.bytes().map(char::from).collect();
-            let _ = headers.set("last-event-id", &bytes);
-        }
-        init.set_headers(&headers);
-        if let Some(body) = &self.req.body {
-            init.set_body(body);
-        }
-        if let Some(credentials) = self.req.credentials {
-            init.set_credentials(credentials);
-        }
-        match &self.req.fetch {
-            Some(custom) => match custom.call2(&JsValue::UNDEFINED, &self.req.url.as_str().into(), &init) {
-                Ok(value) => Promise::resolve(&value),
-                Err(err) => Promise::reject(&err),
-            },
-            None => global_fetch(&self.req.url, &init),
-        }
+        // As EventSource sends it: UTF-8 bytes (a header value is a byte string).
+        let last_id: String = self.decoder.borrow().session.last_event_id().bytes().map(char::from).collect();
+        send(
+            req.fetch.as_ref(),
+            &req.url,
+            &req.method,
+            accept,
+            &headers,
+            &last_id,
+            req.body.as_ref(),
+            req.credentials,
+            controller,
+        )
     }
 }
 
@@ -348,16 +345,19 @@ impl<S: Sink> Decoder<S> {
     }
 }
 
-/// Marks the pump's state dropped before its `feed` callback is freed, so a chunk that
-/// arrives after the attempt ended is never handed to a dead closure.
-struct PumpGuard {
+/// The body pump of an attempt. Dropped, it tells pump.js that `feed` is going away (so a
+/// chunk that arrives after the attempt ended never reaches a dead closure) and cancels the
+/// body's reader, unless the body was read to its end (`cancel` false): a cancel then
+/// would only await a no-op.
+struct Pumping {
     state: Object,
+    cancel: bool,
     _feed: Closure<dyn FnMut(Uint8Array, u32) -> bool>,
 }
 
-impl Drop for PumpGuard {
+impl Drop for Pumping {
     fn drop(&mut self) {
-        let _ = Reflect::set(&self.state, &"dropped".into(), &JsValue::TRUE);
+        release(&self.state, self.cancel);
     }
 }
 
@@ -479,20 +479,5 @@ impl Drop for AbortOnDrop {
         if let Some(controller) = &self.0 {
             controller.abort();
         }
-    }
-}
-
-/// Cancels the body reader when dropped, unless it was taken out (the body ended). The
-/// returned promise is awaited in the background so that a rejection (the body already
-/// errored) is handled, never reported as unhandled.
-struct CancelOnDrop(Option<ReadableStreamDefaultReader>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        let Some(reader) = &self.0 else { return };
-        let cancelled = reader.cancel();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = JsFuture::from(cancelled).await;
-        });
     }
 }

@@ -1,13 +1,66 @@
-// The body read loop, in JS: one `await reader.read()` per chunk costs a promise, where the
-// same loop in Rust also costs two wasm closures and a task wake-up. See client/driver.rs.
+// The request's JS side, for client/driver.rs: sending it, reading the response's status
+// and headers, and the body read loop. Each is one call from wasm where the same steps
+// through web-sys were a call each, most with a string decoded on the way (a stream of one
+// 1 MB event paid about 7 % for them; docs/performance.md, session 22). What to send, and
+// what a status or content type means, is decided in Rust. The body read loop is here
+// too: one `await reader.read()` per chunk costs a promise, where the same loop in Rust
+// also costs two wasm closures and a task wake-up.
+import { isA } from './brand.js';
 
 /**
- * Reads `reader` to its end, handing each chunk and its length to `feed` (wasm; the length
- * saves it a call back to JS), which returns true to
- * stop reading. Resolves with 1 when the body ended, 2 when feed stopped it, 0 when the
- * Rust side went away (`state.dropped`); rejects when the body errors.
+ * Sends the request: `custom` (a custom fetch) or, when it is undefined, the global
+ * `fetch`, looked up now (windows and workers alike), with `url` and an init of `method`,
+ * the headers, `body` and `credentials` when given, and `controller`'s signal. Headers, in
+ * this order: `accept` when not empty, `cache-control: no-cache`, then `headers` (name and
+ * value after each other, each ended by a line feed, which neither may hold), then
+ * `last-event-id` when not empty. Always returns a promise: a fetch that throws rejects it.
  */
-export async function pump(reader, feed, state) {
+export function send(custom, url, method, accept, headers, lastEventId, body, credentials, controller) {
+  try {
+    const sent = new Headers();
+    if (accept) sent.set('accept', accept);
+    sent.set('cache-control', 'no-cache');
+    if (headers) {
+      const parts = headers.split('\n');
+      for (let i = 0; i + 1 < parts.length; i += 2) sent.set(parts[i], parts[i + 1]);
+    }
+    if (lastEventId) sent.set('last-event-id', lastEventId);
+    const init = { method, signal: controller.signal, headers: sent };
+    if (body !== undefined) init.body = body;
+    if (credentials !== undefined) init.credentials = credentials;
+    return Promise.resolve(custom === undefined ? fetch(url, init) : custom(url, init));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * What the driver reads of what the fetch resolved to: `out[0]` 1 when it is a Response
+ * of any realm (brand.js), then `out[1]` its status and `out[2]` 1 when it says it is a
+ * Vercel AI SDK UI message stream (`x-vercel-ai-ui-message-stream: v1`, ASCII whitespace
+ * around it aside); returns its content type, or undefined.
+ */
+export function inspect(value, out) {
+  out[0] = 0;
+  if (typeof value !== 'object' || value === null || !isA(value, 'Response')) return undefined;
+  const headers = value.headers;
+  out[0] = 1;
+  out[1] = value.status;
+  out[2] = /^[\t\n\f\r ]*v1[\t\n\f\r ]*$/.test(headers.get('x-vercel-ai-ui-message-stream') ?? '') ? 1 : 0;
+  return headers.get('content-type') ?? undefined;
+}
+
+/**
+ * Reads `body` (a Response's, or null) to its end, handing each chunk and its length to
+ * `feed` (wasm; the length saves it a call back to JS), which returns true to stop
+ * reading. Resolves with 1 when the body ended (at once when there is none), 2 when feed
+ * stopped it, 0 when the Rust side went away (`release`); rejects when the body errors or
+ * cannot be read. The reader is kept on `state` for `release`.
+ */
+export async function pump(body, feed, state) {
+  if (body === null) return 1;
+  const reader = body.getReader();
+  state.reader = reader;
   for (;;) {
     const { done, value } = await reader.read();
     if (state.dropped) return 0;
@@ -17,4 +70,14 @@ export async function pump(reader, feed, state) {
     if (done) return 1;
     if (feed(value, value.length)) return 2;
   }
+}
+
+/**
+ * The Rust side of `pump` is going away: no chunk reaches `feed` after this. With
+ * `cancel`, the body's reader is cancelled too (a rejection, from a body that already
+ * failed, is dropped here rather than reported as unhandled).
+ */
+export function release(state, cancel) {
+  state.dropped = true;
+  if (cancel && state.reader) state.reader.cancel().catch(() => {});
 }
