@@ -258,9 +258,9 @@ impl<S: Sink> Driver<S> {
             return Attempt::Stopped;
         }
         // pump.js resolves with 2 when `feed` asked it to stop.
-        match ended {
-            Ok(how) if how.as_f64() == Some(2.0) => Attempt::Ended(End::Stopped, None),
-            Ok(how) if how.as_f64() == Some(1.0) => {
+        match ended.map(|how| how.as_f64()) {
+            Ok(Some(2.0)) => Attempt::Ended(End::Stopped, None),
+            Ok(Some(1.0)) => {
                 // The body was read to its end: the request is complete and the reader
                 // closed. An abort now would only raise an `AbortError` on a finished
                 // request (Chromium builds it with a stack: 3 % of a 1 MB event's stream),

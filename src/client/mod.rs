@@ -284,11 +284,15 @@ impl Task {
             self.future = None;
             return Poll::Ready(());
         };
-        *shared.waker.borrow_mut() = Some(cx.waker().clone());
+        // No waker while the driver runs: a close during this poll (the driver's own, or a
+        // stop from a callback it calls) is seen below, where a wake would only have run
+        // the task once more to find it closed (a microtask and a poll per stream).
+        shared.waker.borrow_mut().take();
         if future.as_mut().poll(cx).is_ready() || shared.closed() {
             self.future = None;
             return Poll::Ready(());
         }
+        *shared.waker.borrow_mut() = Some(cx.waker().clone());
         Poll::Pending
     }
 }

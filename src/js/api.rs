@@ -33,6 +33,16 @@ extern "C" {
     fn stream_error(kind: &str, message: &str, fatal: bool, status: Option<u16>) -> JsValue;
     /// Calls a user callback; what it throws is reported, never propagated.
     fn invoke(callback: &Function, arg: &JsValue);
+    /// Closes a stream: the control's flag, `onError`, `onClose` and `closed`; see events.js.
+    #[wasm_bindgen(js_name = close)]
+    fn close_stream(
+        control: &Object,
+        reason: &str,
+        error: &JsValue,
+        on_error: Option<&Function>,
+        on_close: Option<&Function>,
+        resolve: &Function,
+    );
 }
 
 /// The JS error for `err`. `fatal`: the stream ended because of it.
@@ -136,17 +146,10 @@ impl Sink for JsSink {
     }
 
     fn close(&self, reason: CloseReason, error: Option<StreamError>) {
-        let _ = Reflect::set(&self.control, &"stopped".into(), &JsValue::TRUE);
         let Some(callbacks) = self.callbacks.borrow_mut().take() else { return };
         let error = error.map_or(JsValue::UNDEFINED, |err| js_error(&err, true));
-        if let (Some(on_error), false) = (&callbacks.on_error, error.is_undefined()) {
-            invoke(on_error, &error);
-        }
-        let info = notice(&[("reason", Value::Text(reason.as_str())), ("error", Value::Js(&error))]);
-        if let Some(on_close) = &callbacks.on_close {
-            invoke(on_close, &info);
-        }
-        let _ = self.resolve.call1(&JsValue::UNDEFINED, &info);
+        let (on_error, on_close) = (callbacks.on_error.as_ref(), callbacks.on_close.as_ref());
+        close_stream(&self.control, reason.as_str(), &error, on_error, on_close, &self.resolve);
     }
 }
 

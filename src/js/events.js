@@ -49,15 +49,15 @@ const NAMES = new Map();
 /**
  * The values of `object` under `names` (comma-separated) that are given (neither undefined
  * nor null), each read once as `object[name]`, after a number with a bit set for each name
- * given; or, when it has an own enumerable key not among them, that key. For startStream's
- * options (src/js/options.rs): one call for all of them, and only the given values cross
- * back (each value that crossed was a call from wasm). Throws what a getter or a Proxy
- * throws.
+ * given; or, when it has an own enumerable key not among them, -1 and that key. For
+ * startStream's options (src/js/options.rs): one call for all of them, and only the given
+ * values cross back, as one array (each value that crossed was a call from wasm). Throws
+ * what a getter or a Proxy throws.
  */
 export function readKeys(object, names) {
   let known = NAMES.get(names);
   if (known === undefined) NAMES.set(names, (known = names.split(',')));
-  for (const key of Object.keys(object)) if (!known.includes(key)) return key;
+  for (const key of Object.keys(object)) if (!known.includes(key)) return [-1, key];
   const values = [0];
   for (let i = 0; i < known.length; i++) {
     const value = object[known[i]];
@@ -67,6 +67,23 @@ export function readKeys(object, names) {
     }
   }
   return values;
+}
+
+/**
+ * Closes a stream (src/js/api.rs, `JsSink::close`): marks `control` stopped, which
+ * `deliver` checks between events; hands `error`, when there is one, to `onError`; then
+ * `{ reason, error }` to `onClose` and to `resolve`, the handle's `closed`. One call from
+ * wasm for what were seven, three of them with a string decoded.
+ */
+export function close(control, reason, error, onError, onClose, resolve) {
+  control.stopped = true;
+  const info = { reason };
+  if (error !== undefined) {
+    invoke(onError, error);
+    info.error = error;
+  }
+  invoke(onClose, info);
+  resolve(info);
 }
 
 /** Calls a user callback; an exception is reported like a listener's, and the stream goes on. */

@@ -152,18 +152,13 @@ impl Read {
 /// object in messages (`retry.`).
 fn read(object: &JsValue, names: &[&str], prefix: &str) -> Result<Read, StreamError> {
     let values = read_keys(object, &names.join(",")).map_err(|_| unreadable(prefix))?;
-    if let Some(key) = values.as_string() {
+    // (`given` is a JS bitwise number: -1 only for an unknown key, since 31 names at most.)
+    let given = values.first().and_then(JsValue::as_f64).unwrap_or(0.0);
+    if given < 0.0 {
+        let key = values.get(1).and_then(JsValue::as_string).unwrap_or_default();
         return Err(invalid(&["unknown option ", prefix, &key, "; known options are ", &names.join(", ")]));
     }
-    // Only from an array (readKeys builds one): anything else reads as options that
-    // could not be read (an error that says so, not an exception unwinding through the
-    // wasm).
-    if !js_sys::Array::is_array(&values) {
-        return Err(unreadable(prefix));
-    }
-    let values = values.unchecked_into::<js_sys::Array>().to_vec();
-    let given = values.first().and_then(JsValue::as_f64).unwrap_or(0.0) as u32;
-    Ok(Read { given, values })
+    Ok(Read { given: given as u32, values })
 }
 
 /// The options (or `retry.` ones) threw when read: a Proxy's trap or a getter.
@@ -175,10 +170,10 @@ fn unreadable(prefix: &str) -> StreamError {
 extern "C" {
     /// `[given, ...values]`: a bit in `given` for each of the comma-separated names the
     /// object has a value under (neither `undefined` nor `null`), then those values in the
-    /// names' order; or the first own key not among the names (a string). Returns what a
+    /// names' order; or `[-1, key]`, the first own key not among the names. Returns what a
     /// getter or a Proxy's trap throws.
     #[wasm_bindgen(js_name = readKeys, catch)]
-    fn read_keys(object: &JsValue, names: &str) -> Result<JsValue, JsValue>;
+    fn read_keys(object: &JsValue, names: &str) -> Result<Vec<JsValue>, JsValue>;
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
