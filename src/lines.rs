@@ -603,33 +603,51 @@ pub(crate) fn find_eol(bytes: &[u8], cr: bool) -> Option<usize> {
 /// in cache, spares the decoder its own pass over the whole content (see [`Line::plain`]).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub(crate) fn find_eol_ascii(bytes: &[u8], cr: bool, json: bool) -> (Option<usize>, bool, usize) {
-    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_load, v128_or};
+    use core::arch::wasm32::{
+        u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_any_true, v128_load, v128_or, v128_xor,
+    };
     let (lf, cr_byte) = (u8x16_splat(b'\n'), u8x16_splat(if cr { b'\r' } else { b'\n' }));
-    // SAFETY: the 16 bytes at `at` are within `bytes` (checked by the loop); `v128_load`
+    // SAFETY: the 16 bytes at `at` are within `bytes` (checked by the loops); `v128_load`
     // takes any alignment.
     let load = |at: usize| -> v128 { unsafe { v128_load(bytes.as_ptr().add(at).cast()) } };
     let mut high = u8x16_splat(0);
     let mut at = 0;
     let mut plain = 0;
     if json {
-        let (quote, backslash, space) = (u8x16_splat(b'"'), u8x16_splat(b'\\'), u8x16_splat(0x20));
+        // A control character or `"`: flipping bit 1 maps `"` (0x22) to 0x20 and the
+        // control characters onto themselves, so one comparison finds both.
+        let (two, below, backslash) = (u8x16_splat(0x02), u8x16_splat(0x21), u8x16_splat(b'\\'));
+        let special = |v: v128| v128_or(u8x16_lt(v128_xor(v, two), below), u8x16_eq(v, backslash));
         // Up to the block with the first such byte (a line end is one), which the line end
         // scan below reads again. (One loop for both, the special bytes looked for under a
-        // flag, ran at a fifth of the speed in V8.)
+        // flag, ran at a fifth of the speed in V8.) A large payload's chunks (this scan's
+        // reason to be) have none for most of their length: past the first two blocks
+        // (where a short line's end is found), four blocks a step with one test, until a
+        // step has one, which the steps of one block then find. (Four blocks a step in
+        // every scan cost the short lines of token streams 5–20 %; docs/performance.md,
+        // session 16.)
         plain = loop {
             if at + 16 > bytes.len() {
                 break at + crate::json::plain_tail_len(&bytes[at..]);
             }
             let v = load(at);
-            let special = u8x16_bitmask(v128_or(
-                v128_or(u8x16_eq(v, quote), u8x16_eq(v, backslash)),
-                u8x16_lt(v, space),
-            ));
-            if special != 0 {
-                break at + special.trailing_zeros() as usize;
+            let found = u8x16_bitmask(special(v));
+            if found != 0 {
+                break at + found.trailing_zeros() as usize;
             }
             high = v128_or(high, v);
             at += 16;
+            if at == 32 {
+                while at + 64 <= bytes.len() {
+                    let (a, b, c, d) = (load(at), load(at + 16), load(at + 32), load(at + 48));
+                    let found = v128_or(v128_or(special(a), special(b)), v128_or(special(c), special(d)));
+                    if v128_any_true(found) {
+                        break;
+                    }
+                    high = v128_or(high, v128_or(v128_or(a, b), v128_or(c, d)));
+                    at += 64;
+                }
+            }
         };
     }
     while at + 16 <= bytes.len() {
@@ -1110,6 +1128,43 @@ mod simd_tests {
                                 super::find_eol_ascii(&bytes, cr, true),
                                 (end, ascii, plain),
                                 "{bytes:?} cr={cr}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn find_eol_ascii_agrees_with_byte_scans_on_long_chunks() {
+        // Past its first two blocks, the JSON scan reads four blocks a step where four are
+        // left: lengths around its steps, a special, line-end or high byte at every place
+        // (or none), a line end in the middle, at the last byte or none.
+        let is_special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+        for len in [95, 96, 97, 111, 112, 113, 127, 128, 129, 159, 160, 161, 191, 192, 200, 255, 256, 300] {
+            for at in 0..=len {
+                for mark in [b'"', b'\\', 0x00, 0x1F, b'\n', b'\r', 0xC3] {
+                    for eol in [len / 2, len - 1, len] {
+                        let mut bytes = vec![b'x'; len];
+                        if eol < len {
+                            bytes[eol] = b'\n';
+                        }
+                        if at < len {
+                            bytes[at] = mark;
+                        }
+                        for cr in [false, true] {
+                            let end = super::find_eol(&bytes, cr);
+                            let ascii = bytes[..end.unwrap_or(len)].is_ascii();
+                            let plain = bytes.iter().position(|&b| is_special(b)).unwrap_or(len);
+                            let got = (
+                                super::find_eol_ascii(&bytes, cr, true),
+                                super::find_eol_ascii(&bytes, cr, false),
+                            );
+                            assert_eq!(
+                                got,
+                                ((end, ascii, plain), (end, ascii, 0)),
+                                "{len} {at} {mark} {eol} cr={cr}"
                             );
                         }
                     }
