@@ -348,6 +348,27 @@ async fn js_api_a_body_that_cannot_be_read_is_a_network_error() {
     assert_eq!(text(&get(&rec, "errors.0"), "kind"), "network");
 }
 
+/// The JS API cuts a connection silent for `idleTimeoutMs` and resumes it. Its events go to
+/// callbacks, so nothing but the open wakes the stall watch (the Rust API's consumer polls
+/// the stream with each event, which would hide a missing wake).
+#[wasm_bindgen_test]
+async fn js_api_a_silent_connection_is_cut_after_idle_timeout_and_resumed() {
+    let k = common::key("js-silent");
+    let (opts, rec) = options(
+        url(&format!("/silent?n=4&after=2&silent_ms=30000&key={k}")).into(),
+        r#"{"idleTimeoutMs":500,"retry":{"maxRetries":3,"initialDelayMs":10,"maxDelayMs":50,"jitter":false}}"#,
+    );
+    let closed = run(&start_stream(&opts).unwrap()).await;
+    assert_eq!(text(&closed, "reason"), "done");
+    let events = Array::from(&get(&rec, "events"));
+    let data: Vec<String> =
+        events.iter().filter(|e| text(e, "type") == "message").map(|e| text(&e, "data")).collect();
+    assert_eq!(data, ["1", "2", "3", "4"], "each event once, in order");
+    assert_eq!(len(&rec, "retries"), 1);
+    let message = text(&get(&rec, "retries.0.error"), "message");
+    assert!(message.contains("silent for 500 ms"), "{message}");
+}
+
 /// `x-vercel-ai-ui-message-stream: v1` settles `auto` as the AI SDK's protocol, where
 /// `{"type":"error"}` is an in-band error that closes the stream; ASCII whitespace around
 /// `v1` aside (a form feed is not one the Headers class strips), anything else leaves it to

@@ -10,7 +10,7 @@ use js_sys::{Date, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, EventTarget, ReadableStream, RequestCredentials, Response};
+use web_sys::{AbortController, AbortSignal, EventTarget, RequestCredentials, Response};
 
 use super::listener::{race, Either, EventFuture};
 use super::{CloseReason, Control, OpenInfo, RetryInfo, Shared, Sink, Status};
@@ -22,9 +22,14 @@ use crate::stall::{IdleTimeout, StallWatch};
 
 #[wasm_bindgen(module = "/src/client/pump.js")]
 extern "C" {
-    /// Sends the request through `custom` or the global `fetch`; see pump.js.
+    /// Whether the fetch's result is a Response, its status and AI SDK header (in `out`),
+    /// and its content type; see pump.js.
+    fn inspect(value: &JsValue, out: &mut [u32]) -> Option<String>;
+    /// One attempt in JS: the request sent, `feed` given what the fetch resolved to, then,
+    /// if it said so, the body read with `feed`; see pump.js.
     #[allow(clippy::too_many_arguments)]
-    fn send(
+    #[wasm_bindgen(js_name = attempt)]
+    fn run_attempt(
         custom: Option<&Function>,
         url: &str,
         method: &str,
@@ -34,12 +39,9 @@ extern "C" {
         body: Option<&JsValue>,
         credentials: Option<RequestCredentials>,
         controller: &AbortController,
+        feed: &Function,
+        state: &Object,
     ) -> Promise;
-    /// Whether the fetch's result is a Response, its status and AI SDK header (in `out`),
-    /// and its content type; see pump.js.
-    fn inspect(value: &JsValue, out: &mut [u32]) -> Option<String>;
-    /// Reads the body in JS and calls `feed` with each chunk; see pump.js.
-    fn pump(body: Option<ReadableStream>, feed: &Function, state: &Object) -> Promise;
     /// No chunk reaches `feed` after this; with `cancel`, the reader is cancelled.
     fn release(state: &Object, cancel: bool);
 }
@@ -93,9 +95,14 @@ struct Decoder<S: Sink> {
     watch: StallWatch,
     /// The session's comment count when the last chunk was read.
     comments: u64,
-    /// The stall watch's task while no silence counts as a stall yet (`auto` before two
-    /// keep-alives): woken by a keep-alive, which may give it a limit.
+    /// The stall watch's task while no silence counts as a stall yet (before the open, or
+    /// `auto` before two keep-alives): woken by the open or a keep-alive, which may give it
+    /// a limit.
     stall_waker: Option<Waker>,
+    /// The attempt in progress (1 for the first connection) and what its fetch's result
+    /// made of it.
+    attempt: u32,
+    outcome: Outcome,
 }
 
 /// How one attempt ended.
@@ -121,8 +128,15 @@ impl<S: Sink> Driver<S> {
             S::Out::default(),
         );
         let watch = StallWatch::new(req.idle_timeout);
-        let decoder =
-            Decoder { control: Rc::clone(&control), session, watch, comments: 0, stall_waker: None };
+        let decoder = Decoder {
+            control: Rc::clone(&control),
+            session,
+            watch,
+            comments: 0,
+            stall_waker: None,
+            attempt: 0,
+            outcome: Outcome::Waiting,
+        };
         Self { req, control, decoder: Rc::new(RefCell::new(decoder)) }
     }
 
@@ -198,51 +212,18 @@ impl<S: Sink> Driver<S> {
         let mut abort = AbortOnDrop(Some(controller.clone()));
         *self.shared().controller.borrow_mut() = Some(controller.clone());
 
-        let fetched = JsFuture::from(self.fetch(&controller)).await;
-        if self.shared().closed() {
-            return Attempt::Stopped;
-        }
-        let value = match fetched {
-            Ok(value) => value,
-            Err(err) => return network(describe(&err), false),
-        };
-        // [a Response (by its brand: a custom fetch may hand over another realm's), status,
-        // AI SDK header]
-        let mut seen = [0; 3];
-        let content_type = inspect(&value, &mut seen);
-        let [1, status, ai_sdk] = seen else {
-            return network("the custom fetch did not resolve to a Response".into(), false);
-        };
-        let response = value.unchecked_into::<Response>();
-        let status = status as u16;
-        let headers = response.headers();
-        // 204 is a 2xx, but it means "do not reconnect" rather than "here is a stream".
-        if status == 204 || !(200..300).contains(&status) {
-            let retry_after = headers.get("retry-after").ok().flatten().and_then(|value| {
-                retry_after_ms(&value, Date::now(), |date| Some(Date::parse(date)).filter(|t| !t.is_nan()))
-            });
-            let end = End::Http { status, retry_after_ms: retry_after };
-            return Attempt::Ended(end, Some(StreamError::Http { status }));
-        }
-        if !self.decoder.borrow_mut().session.open(content_type.as_deref(), ai_sdk == 1) {
-            return Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type }));
-        }
-        self.shared().status.set(Status::Open);
-        let opened_at = super::now_ms();
-        self.shared().open_since.set(Some(opened_at));
-        self.decoder.borrow_mut().watch.on_open();
-        self.control.sink.open(&OpenInfo { status, headers, attempt });
-        if self.shared().closed() {
-            return Attempt::Stopped;
+        {
+            let mut decoder = self.decoder.borrow_mut();
+            decoder.attempt = attempt;
+            decoder.outcome = Outcome::Waiting;
         }
         let decoder = Rc::clone(&self.decoder);
-        let feed = Closure::<dyn FnMut(Uint8Array, u32) -> bool>::new(move |bytes: Uint8Array, len: u32| {
-            decoder.borrow_mut().feed(&bytes, len)
+        let feed = Closure::<dyn FnMut(JsValue, u32) -> bool>::new(move |value: JsValue, len: u32| {
+            decoder.borrow_mut().feed(&value, len)
         });
         let mut pumping = Pumping { state: Object::new(), cancel: true, _feed: feed };
-        let reading =
-            JsFuture::from(pump(response.body(), pumping._feed.as_ref().unchecked_ref(), &pumping.state));
-        let ended = match race(reading, stalled(&self.decoder, &pumping.state, opened_at)).await {
+        let running = JsFuture::from(self.start(&controller, &pumping));
+        let ended = match race(running, stalled(&self.decoder, &pumping.state)).await {
             Either::Left(ended) => ended,
             Either::Right(silent_ms) => {
                 let message = [
@@ -257,8 +238,14 @@ impl<S: Sink> Driver<S> {
         if self.shared().closed() {
             return Attempt::Stopped;
         }
-        // pump.js resolves with 2 when `feed` asked it to stop.
+        let was_opened = matches!(self.decoder.borrow().outcome, Outcome::Open(_));
+        // pump.js resolves with 3 when `feed` said not to read the response's body, 2 when it
+        // asked to stop reading it.
         match ended.map(|how| how.as_f64()) {
+            Ok(Some(3.0)) => match core::mem::take(&mut self.decoder.borrow_mut().outcome) {
+                Outcome::Ended(ended) => ended,
+                _ => Attempt::Ended(End::BodyEnded, None),
+            },
             Ok(Some(2.0)) => Attempt::Ended(End::Stopped, None),
             Ok(Some(1.0)) => {
                 // The body was read to its end: the request is complete and the reader
@@ -275,11 +262,12 @@ impl<S: Sink> Driver<S> {
             Err(err) if err.is_instance_of::<js_sys::WebAssembly::RuntimeError>() => {
                 Attempt::Trapped(describe(&err))
             }
-            Err(err) => network(describe(&err), true),
+            Err(err) => network(describe(&err), was_opened),
         }
     }
 
-    fn fetch(&self, controller: &AbortController) -> Promise {
+    /// Starts the attempt in pump.js: the request, then `pumping`'s callbacks.
+    fn start(&self, controller: &AbortController, pumping: &Pumping) -> Promise {
         let req = &self.req;
         // Names and values were checked when the stream was built (config::check_header):
         // neither holds a line feed, which ends each in the string pump.js splits.
@@ -296,7 +284,7 @@ impl<S: Sink> Driver<S> {
         }
         // As EventSource sends it: UTF-8 bytes (a header value is a byte string).
         let last_id: String = self.decoder.borrow().session.last_event_id().bytes().map(char::from).collect();
-        send(
+        run_attempt(
             req.fetch.as_ref(),
             &req.url,
             &req.method,
@@ -306,6 +294,8 @@ impl<S: Sink> Driver<S> {
             req.body.as_ref(),
             req.credentials,
             controller,
+            pumping._feed.as_ref().unchecked_ref(),
+            &pumping.state,
         )
     }
 }
@@ -313,7 +303,11 @@ impl<S: Sink> Driver<S> {
 impl<S: Sink> Decoder<S> {
     /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
     /// reading: `done` arrived or the stream was stopped.
-    fn feed(&mut self, bytes: &Uint8Array, len: u32) -> bool {
+    fn feed(&mut self, value: &JsValue, len: u32) -> bool {
+        if len == RESPONSE {
+            return !self.open(value);
+        }
+        let bytes = value.unchecked_ref::<Uint8Array>();
         self.control.shared.stats.borrow_mut().bytes += u64::from(len);
         let done = self.session.receive(len as usize, |room| bytes.copy_to_uninit(room));
         if self.session.comments() != self.comments {
@@ -326,6 +320,63 @@ impl<S: Sink> Decoder<S> {
         }
         self.deliver();
         done || self.control.shared.closed()
+    }
+
+    /// The fetch resolved to `value`: checks that it is a stream to read and, if so, opens
+    /// the stream (its status, the session's format, the stall watch, `onOpen`). Returns
+    /// whether to read its body; [`outcome`](Self::outcome) says when it opened or how the
+    /// attempt ended.
+    fn open(&mut self, value: &JsValue) -> bool {
+        self.outcome = match self.opened(value) {
+            Ok(opened_at) => Outcome::Open(opened_at),
+            Err(ended) => Outcome::Ended(ended),
+        };
+        let read = matches!(self.outcome, Outcome::Open(_));
+        // The stall watch counts from the open: `stalled` waits for it, and is woken now if
+        // the watch has a limit already (otherwise by the keep-alive that may give it one:
+        // a wake per stream cost a microtask and a poll).
+        if read && self.watch.limit_ms().is_some() {
+            if let Some(waker) = self.stall_waker.take() {
+                waker.wake();
+            }
+        }
+        read
+    }
+
+    fn opened(&mut self, value: &JsValue) -> Result<f64, Attempt> {
+        let shared = &self.control.shared;
+        if shared.closed() {
+            return Err(Attempt::Stopped);
+        }
+        // [a Response (by its brand: a custom fetch may hand over another realm's), status,
+        // AI SDK header]
+        let mut seen = [0; 3];
+        let content_type = inspect(value, &mut seen);
+        let [1, status, ai_sdk] = seen else {
+            return Err(network("the custom fetch did not resolve to a Response".into(), false));
+        };
+        let status = status as u16;
+        let headers = value.unchecked_ref::<Response>().headers();
+        // 204 is a 2xx, but it means "do not reconnect" rather than "here is a stream".
+        if status == 204 || !(200..300).contains(&status) {
+            let retry_after = headers.get("retry-after").ok().flatten().and_then(|value| {
+                retry_after_ms(&value, Date::now(), |date| Some(Date::parse(date)).filter(|t| !t.is_nan()))
+            });
+            let end = End::Http { status, retry_after_ms: retry_after };
+            return Err(Attempt::Ended(end, Some(StreamError::Http { status })));
+        }
+        if !self.session.open(content_type.as_deref(), ai_sdk == 1) {
+            return Err(Attempt::Ended(End::ContentType, Some(StreamError::ContentType { content_type })));
+        }
+        shared.status.set(Status::Open);
+        let opened_at = super::now_ms();
+        shared.open_since.set(Some(opened_at));
+        self.watch.on_open();
+        self.control.sink.open(&OpenInfo { status, headers, attempt: self.attempt });
+        if self.control.shared.closed() {
+            return Err(Attempt::Stopped);
+        }
+        Ok(opened_at)
     }
 
     /// Hands the session's output to the sink (nothing after a stop), and keeps the last
@@ -345,14 +396,30 @@ impl<S: Sink> Decoder<S> {
     }
 }
 
-/// The body pump of an attempt. Dropped, it tells pump.js that `feed` is going away (so a
-/// chunk that arrives after the attempt ended never reaches a dead closure) and cancels the
-/// body's reader, unless the body was read to its end (`cancel` false): a cancel then
-/// would only await a no-op.
+/// What `feed` passes as a length with the fetch's result (pump.js's `RESPONSE`).
+const RESPONSE: u32 = u32::MAX;
+
+/// What an attempt's fetch's result made of it ([`Decoder::open`]).
+#[derive(Default)]
+enum Outcome {
+    /// The fetch has not resolved yet.
+    #[default]
+    Waiting,
+    /// The stream opened at this time (ms): the body is read.
+    Open(f64),
+    /// The attempt ended without reading a body (an HTTP error, a wrong content type, not a
+    /// Response, or stopped meanwhile).
+    Ended(Attempt),
+}
+
+/// The `feed` callback and the body pump of an attempt. Dropped, it tells pump.js that
+/// `feed` is going away (so a response or a chunk that arrives after the attempt ended
+/// never reaches a dead closure) and cancels the body's reader, unless the body was read to its end
+/// (`cancel` false): a cancel then would only await a no-op.
 struct Pumping {
     state: Object,
     cancel: bool,
-    _feed: Closure<dyn FnMut(Uint8Array, u32) -> bool>,
+    _feed: Closure<dyn FnMut(JsValue, u32) -> bool>,
 }
 
 impl Drop for Pumping {
@@ -395,7 +462,21 @@ fn describe(err: &JsValue) -> String {
 /// start to end), it sets no timer: a keep-alive wakes it. A timer armed and cleared per
 /// stream (a closure, a promise, `setTimeout`, `clearTimeout`) cost a stream of one 1 MB
 /// event 0–8 % in A/B pairs (docs/performance.md, session 18).
-async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object, opened_at: f64) -> u64 {
+async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object) -> u64 {
+    // Nothing counts before the stream opens (`opened` wakes this then if the watch has a
+    // limit; a keep-alive that gives it one wakes it later; never, when the attempt ends
+    // without a body).
+    let opened_at = std::future::poll_fn(|cx| {
+        let mut decoder = decoder.borrow_mut();
+        match decoder.outcome {
+            Outcome::Open(opened_at) => Poll::Ready(opened_at),
+            _ => {
+                decoder.stall_waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+    .await;
     let (mut reads, mut last) = (0.0, opened_at);
     loop {
         let Some(limit) = decoder.borrow().watch.limit_ms() else {

@@ -7,6 +7,23 @@
 // also costs two wasm closures and a task wake-up.
 import { isA } from './brand.js';
 
+// The length `feed` is given with the fetch's result (driver.rs, `RESPONSE`).
+const RESPONSE = 0xffffffff;
+
+/**
+ * One attempt: sends the request (`send`), hands what the fetch resolved to to `feed` (wasm:
+ * it checks the response, opens the stream and returns true when its body is not to be
+ * read), then reads the body with `feed` (`pump`). Resolves with `pump`'s outcome, 3 when
+ * the body was not to be read, 0 when the Rust side went away (`release`) before the
+ * response; rejects when the fetch or the body fails.
+ */
+export async function attempt(custom, url, method, accept, headers, lastEventId, body, credentials, controller, feed, state) {
+  const response = await send(custom, url, method, accept, headers, lastEventId, body, credentials, controller);
+  if (state.dropped) return 0;
+  if (feed(response, RESPONSE)) return 3;
+  return pump(response.body, feed, state);
+}
+
 /**
  * Sends the request: `custom` (a custom fetch) or, when it is undefined, the global
  * `fetch`, looked up now (windows and workers alike), with `url` and an init of `method`,
@@ -15,7 +32,7 @@ import { isA } from './brand.js';
  * value after each other, each ended by a line feed, which neither may hold), then
  * `last-event-id` when not empty. Always returns a promise: a fetch that throws rejects it.
  */
-export function send(custom, url, method, accept, headers, lastEventId, body, credentials, controller) {
+function send(custom, url, method, accept, headers, lastEventId, body, credentials, controller) {
   try {
     const sent = new Headers();
     if (accept) sent.set('accept', accept);
@@ -57,7 +74,7 @@ export function inspect(value, out) {
  * stopped it, 0 when the Rust side went away (`release`); rejects when the body errors or
  * cannot be read. The reader is kept on `state` for `release`.
  */
-export async function pump(body, feed, state) {
+async function pump(body, feed, state) {
   if (body === null) return 1;
   const reader = body.getReader();
   state.reader = reader;
@@ -73,7 +90,8 @@ export async function pump(body, feed, state) {
 }
 
 /**
- * The Rust side of `pump` is going away: no chunk reaches `feed` after this. With
+ * The Rust side of an attempt is going away: nothing reaches `opened` or `feed` after
+ * this. With
  * `cancel`, the body's reader is cancelled too (a rejection, from a body that already
  * failed, is dropped here rather than reported as unhandled).
  */
