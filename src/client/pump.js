@@ -1,10 +1,10 @@
-// The request's JS side, for client/driver.rs: sending it, reading the response's status
-// and headers, and the body read loop. Each is one call from wasm where the same steps
-// through web-sys were a call each, most with a string decoded on the way (a stream of one
-// 1 MB event paid about 7 % for them; docs/performance.md, session 22). What to send, and
-// what a status or content type means, is decided in Rust. The body read loop is here
-// too: one `await reader.read()` per chunk costs a promise, where the same loop in Rust
-// also costs two wasm closures and a task wake-up.
+// A connection attempt's JS side, for client/driver.rs: the request sent, the response's
+// status and headers read, and the body read loop, in one call from wasm (`attempt`) where
+// the same steps through web-sys were a call each, most with a string decoded on the way,
+// and two promises awaited in Rust (docs/performance.md, session 22). What to send, and
+// what a status or content type means, is decided in Rust, in the `feed` callback that is
+// handed the response. The body read loop: one `await reader.read()` per chunk costs a
+// promise, where the same loop in Rust also costs two wasm closures and a task wake-up.
 import { isA } from './brand.js';
 
 // The length `feed` is given with the fetch's result (driver.rs, `RESPONSE`).
