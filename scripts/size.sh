@@ -29,13 +29,15 @@
 # 63.9 KB with a stream's close in one call to events.js (the same session), for which it
 # went to 63,900 B; 64.0 KB with the held-line scan reading four blocks a step (the same
 # session, one 1 MB event 1.02-1.04x at 64 KiB), for which it went to 64,050 B; 64.2 KB with
-# each attempt one call to pump.js (the same session), for which it went to 64,200 B.
+# each attempt one call to pump.js (the same session), for which it went to 64,200 B; 64.3 KB
+# with the review's mends (a trap seen before the decoder is read, `on_open` called with it
+# not borrowed), for which it went to 64,300 B.
 # docs/size.md has the breakdown by crate, what was cut and what the protocols cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 pkg=${1:-pkg}
-budget=${SIZE_BUDGET:-64200}
+budget=${SIZE_BUDGET:-64300}
 gz() { gzip -9c | wc -c; }
 # Each file minified on its own (they are separate modules), the sum of their gzip sizes.
 min_gz() { local sum=0 f; for f in "$@"; do sum=$((sum + $(terser "$f" --module --compress --mangle | gz))); done; echo "$sum"; }

@@ -92,6 +92,17 @@ async fn collect(builder: EventStreamBuilder) -> Collected {
     Collected { events, errors, stream }
 }
 
+/// A trap while the stream opens (a Rust `on_open` that panics: a panic aborts, which traps
+/// the wasm) ends the stream with an internal error; it does not leave it open.
+#[wasm_bindgen_test]
+async fn a_trap_while_opening_ends_the_stream_with_an_internal_error() {
+    let builder =
+        EventStream::builder(url("/counter?n=3")).on_open(|_| panic!("on_open panicked on purpose"));
+    let got = collect(builder).await;
+    assert!(got.events.is_empty(), "{:?}", got.events);
+    assert!(matches!(got.errors.as_slice(), [StreamError::Internal { .. }]), "{:?}", got.errors);
+}
+
 fn text_of(events: &[StreamEvent]) -> String {
     events.iter().filter(|e| e.event_type == "text").filter_map(|e| e.content()).collect()
 }

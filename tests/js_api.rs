@@ -67,6 +67,14 @@ export function aiSdkHeaderFetch(value) {
     headers: { 'content-type': 'text/event-stream', 'x-vercel-ai-ui-message-stream': value },
   });
 }
+// `options` with an AbortSignal that their `onOpen` aborts, after recording the open.
+export function abortingOnOpen(options) {
+  const controller = new AbortController();
+  const onOpen = options.onOpen;
+  options.signal = controller.signal;
+  options.onOpen = (info) => { onOpen(info); controller.abort(); };
+  return options;
+}
 // A custom fetch whose body is `chunks` (strings), each read as one chunk.
 export function chunkedFetch(chunks) {
   const bytes = chunks.map((c) => new TextEncoder().encode(c));
@@ -88,6 +96,8 @@ extern "C" {
     fn throwing(url: &str, place: &str) -> JsValue;
     #[wasm_bindgen(js_name = fakeResponseFetch)]
     fn fake_response_fetch() -> JsValue;
+    #[wasm_bindgen(js_name = abortingOnOpen)]
+    fn aborting_on_open(options: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = lockedBodyFetch)]
     fn locked_body_fetch() -> JsValue;
     #[wasm_bindgen(js_name = aiSdkHeaderFetch)]
@@ -334,6 +344,16 @@ async fn js_api_objects_that_only_say_they_are_platform_objects_are_refused() {
     let error = get(&rec, "errors.0");
     assert_eq!(text(&error, "kind"), "network");
     assert!(text(&error, "message").contains("did not resolve to a Response"), "{}", text(&error, "message"));
+}
+
+/// A stream stopped from its own `onOpen` (through its AbortSignal) closes as stopped
+/// without reading its body: one open, no events, one close.
+#[wasm_bindgen_test]
+async fn js_api_a_stream_stopped_in_on_open_reads_nothing() {
+    let (opts, rec) = options(url("/counter?n=5").into(), "{}");
+    let closed = run(&start_stream(&aborting_on_open(&opts)).unwrap()).await;
+    assert_eq!(text(&closed, "reason"), "stopped");
+    assert_eq!((len(&rec, "opens"), len(&rec, "events"), len(&rec, "closes")), (1, 0, 1));
 }
 
 /// A custom fetch may resolve to a Response whose body cannot be read (another reader has

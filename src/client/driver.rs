@@ -219,6 +219,9 @@ impl<S: Sink> Driver<S> {
         }
         let decoder = Rc::clone(&self.decoder);
         let feed = Closure::<dyn FnMut(JsValue, u32) -> bool>::new(move |value: JsValue, len: u32| {
+            if len == RESPONSE {
+                return !open(&decoder, &value);
+            }
             decoder.borrow_mut().feed(&value, len)
         });
         let mut pumping = Pumping { state: Object::new(), cancel: true, _feed: feed };
@@ -235,6 +238,13 @@ impl<S: Sink> Driver<S> {
                 return network(message.concat(), true);
             }
         };
+        // A trap first: the decoder may have been borrowed when it happened (a trap runs no
+        // destructors), so nothing here reads it after one.
+        if let Err(err) = &ended {
+            if err.is_instance_of::<js_sys::WebAssembly::RuntimeError>() {
+                return Attempt::Trapped(describe(err));
+            }
+        }
         if self.shared().closed() {
             return Attempt::Stopped;
         }
@@ -259,9 +269,6 @@ impl<S: Sink> Driver<S> {
             }
             // (0: the Rust side went away, which cannot happen while this awaits.)
             Ok(_) => Attempt::Ended(End::BodyEnded, None),
-            Err(err) if err.is_instance_of::<js_sys::WebAssembly::RuntimeError>() => {
-                Attempt::Trapped(describe(&err))
-            }
             Err(err) => network(describe(&err), was_opened),
         }
     }
@@ -304,9 +311,6 @@ impl<S: Sink> Decoder<S> {
     /// Parses one chunk of the body and delivers what it produced. Returns whether to stop
     /// reading: `done` arrived or the stream was stopped.
     fn feed(&mut self, value: &JsValue, len: u32) -> bool {
-        if len == RESPONSE {
-            return !self.open(value);
-        }
         let bytes = value.unchecked_ref::<Uint8Array>();
         self.control.shared.stats.borrow_mut().bytes += u64::from(len);
         let done = self.session.receive(len as usize, |room| bytes.copy_to_uninit(room));
@@ -323,27 +327,9 @@ impl<S: Sink> Decoder<S> {
     }
 
     /// The fetch resolved to `value`: checks that it is a stream to read and, if so, opens
-    /// the stream (its status, the session's format, the stall watch, `onOpen`). Returns
-    /// whether to read its body; [`outcome`](Self::outcome) says when it opened or how the
-    /// attempt ended.
-    fn open(&mut self, value: &JsValue) -> bool {
-        self.outcome = match self.opened(value) {
-            Ok(opened_at) => Outcome::Open(opened_at),
-            Err(ended) => Outcome::Ended(ended),
-        };
-        let read = matches!(self.outcome, Outcome::Open(_));
-        // The stall watch counts from the open: `stalled` waits for it, and is woken now if
-        // the watch has a limit already (otherwise by the keep-alive that may give it one:
-        // a wake per stream cost a microtask and a poll).
-        if read && self.watch.limit_ms().is_some() {
-            if let Some(waker) = self.stall_waker.take() {
-                waker.wake();
-            }
-        }
-        read
-    }
-
-    fn opened(&mut self, value: &JsValue) -> Result<f64, Attempt> {
+    /// it (its status, the session's format, the stall watch) and returns what `onOpen` is
+    /// told and when it opened; or how the attempt ended.
+    fn check(&mut self, value: &JsValue) -> Result<(OpenInfo, f64), Attempt> {
         let shared = &self.control.shared;
         if shared.closed() {
             return Err(Attempt::Stopped);
@@ -372,11 +358,7 @@ impl<S: Sink> Decoder<S> {
         let opened_at = super::now_ms();
         shared.open_since.set(Some(opened_at));
         self.watch.on_open();
-        self.control.sink.open(&OpenInfo { status, headers, attempt: self.attempt });
-        if self.control.shared.closed() {
-            return Err(Attempt::Stopped);
-        }
-        Ok(opened_at)
+        Ok((OpenInfo { status, headers, attempt: self.attempt }, opened_at))
     }
 
     /// Hands the session's output to the sink (nothing after a stop), and keeps the last
@@ -410,6 +392,36 @@ enum Outcome {
     /// The attempt ended without reading a body (an HTTP error, a wrong content type, not a
     /// Response, or stopped meanwhile).
     Ended(Attempt),
+}
+
+/// The fetch resolved to `value` ([`Decoder::check`]): opens the stream and calls `onOpen`
+/// (with the decoder not borrowed: it is the user's code), and records the outcome. Returns
+/// whether to read the body.
+fn open<S: Sink>(decoder: &RefCell<Decoder<S>>, value: &JsValue) -> bool {
+    let checked = decoder.borrow_mut().check(value);
+    let outcome = match checked {
+        Ok((info, opened_at)) => {
+            let control = Rc::clone(&decoder.borrow().control);
+            control.sink.open(&info);
+            match control.shared.closed() {
+                true => Outcome::Ended(Attempt::Stopped),
+                false => Outcome::Open(opened_at),
+            }
+        }
+        Err(ended) => Outcome::Ended(ended),
+    };
+    let mut decoder = decoder.borrow_mut();
+    let read = matches!(outcome, Outcome::Open(_));
+    decoder.outcome = outcome;
+    // The stall watch counts from the open: `stalled` waits for it, and is woken now if the
+    // watch has a limit already (otherwise by the keep-alive that may give it one: a wake
+    // per stream cost a microtask and a poll).
+    if read && decoder.watch.limit_ms().is_some() {
+        if let Some(waker) = decoder.stall_waker.take() {
+            waker.wake();
+        }
+    }
+    read
 }
 
 /// The `feed` callback and the body pump of an attempt. Dropped, it tells pump.js that
@@ -467,7 +479,8 @@ async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object) -> u64 
     // limit; a keep-alive that gives it one wakes it later; never, when the attempt ends
     // without a body).
     let opened_at = std::future::poll_fn(|cx| {
-        let mut decoder = decoder.borrow_mut();
+        // Borrowed: a trap in `feed` left it so; the attempt's promise rejects with it.
+        let Ok(mut decoder) = decoder.try_borrow_mut() else { return Poll::Pending };
         match decoder.outcome {
             Outcome::Open(opened_at) => Poll::Ready(opened_at),
             _ => {
@@ -479,12 +492,16 @@ async fn stalled<S: Sink>(decoder: &RefCell<Decoder<S>>, state: &Object) -> u64 
     .await;
     let (mut reads, mut last) = (0.0, opened_at);
     loop {
+        // (As above: after a trap in `feed`, wait for the attempt's rejection.)
+        if decoder.try_borrow_mut().is_err() {
+            return std::future::pending().await;
+        }
         let Some(limit) = decoder.borrow().watch.limit_ms() else {
             if decoder.borrow().watch.never() {
                 return std::future::pending().await;
             }
             std::future::poll_fn(|cx| {
-                let mut decoder = decoder.borrow_mut();
+                let Ok(mut decoder) = decoder.try_borrow_mut() else { return Poll::Pending };
                 if decoder.watch.limit_ms().is_some() {
                     return Poll::Ready(());
                 }

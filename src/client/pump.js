@@ -90,8 +90,8 @@ async function pump(body, feed, state) {
 }
 
 /**
- * The Rust side of an attempt is going away: nothing reaches `opened` or `feed` after
- * this. With
+ * The Rust side of an attempt is going away: neither the response nor a chunk reaches
+ * `feed` after this. With
  * `cancel`, the body's reader is cancelled too (a rejection, from a body that already
  * failed, is dropped here rather than reported as unhandled).
  */
