@@ -381,7 +381,7 @@ impl<S: Sink> Decoder<S> {
 /// What `feed` passes as a length with the fetch's result (pump.js's `RESPONSE`).
 const RESPONSE: u32 = u32::MAX;
 
-/// What an attempt's fetch's result made of it ([`Decoder::open`]).
+/// What an attempt's fetch's result made of it ([`open`]).
 #[derive(Default)]
 enum Outcome {
     /// The fetch has not resolved yet.
@@ -426,8 +426,8 @@ fn open<S: Sink>(decoder: &RefCell<Decoder<S>>, value: &JsValue) -> bool {
 
 /// The `feed` callback and the body pump of an attempt. Dropped, it tells pump.js that
 /// `feed` is going away (so a response or a chunk that arrives after the attempt ended
-/// never reaches a dead closure) and cancels the body's reader, unless the body was read to its end
-/// (`cancel` false): a cancel then would only await a no-op.
+/// never reaches a dead closure) and cancels the body's reader, unless the body was read
+/// to its end (`cancel` false): a cancel then would only await a no-op.
 struct Pumping {
     state: Object,
     cancel: bool,

@@ -59,7 +59,7 @@ function send(custom, url, method, accept, headers, lastEventId, body, credentia
  */
 export function inspect(value, out) {
   out[0] = 0;
-  if (typeof value !== 'object' || value === null || !isA(value, 'Response')) return undefined;
+  if (!isA(value, 'Response')) return undefined;
   const headers = value.headers;
   out[0] = 1;
   out[1] = value.status;
@@ -91,9 +91,8 @@ async function pump(body, feed, state) {
 
 /**
  * The Rust side of an attempt is going away: neither the response nor a chunk reaches
- * `feed` after this. With
- * `cancel`, the body's reader is cancelled too (a rejection, from a body that already
- * failed, is dropped here rather than reported as unhandled).
+ * `feed` after this. With `cancel`, the body's reader is cancelled too (a rejection, from
+ * a body that already failed, is dropped here rather than reported as unhandled).
  */
 export function release(state, cancel) {
   state.dropped = true;
